@@ -1,0 +1,16 @@
+package dev.panicwatch.localstack;
+
+/** Test helper run in its own JVM: starts a stack, prints the children's pids, then waits to be killed. */
+public final class StackHolder {
+
+    private StackHolder() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        LocalStack stack = LocalStack.start(LocalStack.Options.ephemeral());
+        long[] pids = stack.pids();
+        System.out.println("PIDS " + pids[0] + " " + pids[1]);
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
