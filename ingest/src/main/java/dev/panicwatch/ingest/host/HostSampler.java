@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -112,7 +113,8 @@ public final class HostSampler {
         Long elapsedNanos = previousRoundNanos == null || now <= previousRoundNanos ? null : now - previousRoundNanos;
         previousRoundNanos = now;
 
-        List<VmProcess> vms = discovery.discover();
+        List<VmProcess> vms = new ArrayList<>(discovery.discover());
+        vms.sort(Comparator.comparing(VmProcess::vmId)); // stable output order for --json and tests
         Optional<HostFigures> host = readHost();
         if (host.isEmpty()) {
             counters.clear(); // without the host figures nothing is written; deltas restart next round

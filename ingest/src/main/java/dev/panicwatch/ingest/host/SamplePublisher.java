@@ -34,6 +34,7 @@ public final class SamplePublisher implements AutoCloseable {
     private final CountDownLatch stop = new CountDownLatch(1);
     private Thread thread;
     private volatile long delivered;
+    private volatile long failedAttempts;
     private boolean failing;
     private Duration backoff;
     private long droppedAtOutageStart;
@@ -106,7 +107,13 @@ public final class SamplePublisher implements AutoCloseable {
         }
         List<CompletableFuture<Void>> sends = new ArrayList<>(batch.size());
         for (HostLoadSample sample : batch) {
-            sends.add(sink.send(sample));
+            CompletableFuture<Void> send = sink.send(sample);
+            sends.add(send);
+            if (send.isCompletedExceptionally()) {
+                // Failed before leaving: Kafka's producer blocks each send up to max.block.ms while the broker is
+                // unknown, so sending the rest of the batch would only take that long again per sample.
+                break;
+            }
         }
         try {
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
@@ -117,8 +124,10 @@ public final class SamplePublisher implements AutoCloseable {
         List<HostLoadSample> undelivered = new ArrayList<>();
         Throwable cause = null;
         for (int i = 0; i < batch.size(); i++) {
-            CompletableFuture<Void> send = sends.get(i);
-            if (!send.isDone() || send.isCompletedExceptionally()) {
+            CompletableFuture<Void> send = i < sends.size() ? sends.get(i) : null;
+            if (send == null) {
+                undelivered.add(batch.get(i)); // not tried: an earlier send of the batch failed at once
+            } else if (!send.isDone() || send.isCompletedExceptionally()) {
                 undelivered.add(batch.get(i));
                 if (cause == null) {
                     cause = send.isDone() ? send.handle((v, t) -> t).join() : new TimeoutException(
@@ -137,6 +146,7 @@ public final class SamplePublisher implements AutoCloseable {
     }
 
     private void failed(Throwable cause) {
+        failedAttempts++;
         if (!failing) {
             failing = true;
             droppedAtOutageStart = buffer.dropped();
@@ -162,6 +172,11 @@ public final class SamplePublisher implements AutoCloseable {
             root = root.getCause();
         }
         return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    /** Batches that could not be (fully) delivered so far. */
+    public long failedAttempts() {
+        return failedAttempts;
     }
 
     /** Samples delivered so far. */
