@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * The CPU cost of one sampling round on a big Proxmox host: a synthetic tree of {@code vms} VMs with {@code vcpus}
  * vCPU threads each (plus QEMU's other threads) in a temporary directory, sampled repeatedly; CPU time of the
  * sampling thread per round from {@link ThreadMXBean}. The first round is reported apart: it reads every thread's
- * name, command line and configuration, which later rounds remember.
+ * name, command line and configuration, which later rounds remember. The JVM is warmed up on another sampler first.
  *
  * <p>The tree is on an ordinary file system, so this measures the sampler's side (system calls, parsing, the sample
  * records) but not the kernel generating procfs contents on a live host.
@@ -43,7 +43,7 @@ public final class HostSamplerBenchmark {
     private HostSamplerBenchmark() {
     }
 
-    /** Measures {@code rounds} rounds after the first and a JIT warm-up of as many; the tree is deleted afterwards. */
+    /** Measures a fresh sampler's first round and {@code rounds} rounds after it, on a warmed-up JVM; the tree is deleted afterwards. */
     public static BenchResult run(int vms, int vcpus, int rounds) {
         if (vms < 1 || vcpus < 1 || rounds < 1) {
             throw new IllegalArgumentException("vms, vcpus and rounds must be at least 1");
@@ -57,17 +57,18 @@ public final class HostSamplerBenchmark {
         try {
             base = Files.createTempDirectory("panicwatch-host-bench-");
             SyntheticHost.write(base, vms, vcpus, 64);
-            HostSampler sampler = HostSampler.create(HostRoots.under(base), HostPlatform.PROXMOX, VmIdScheme.VMID,
-                    "bench-pve", "bench-pve", Duration.ofSeconds(10), SamplerClock.system());
-
+            // Warm the JVM (class loading, JIT) on a throwaway sampler, so the measured first round shows what a
+            // sampler's first look at a host costs, not what a cold JVM costs.
+            HostSampler warmUp = newSampler(base);
+            for (int i = 0; i <= rounds; i++) {
+                warmUp.sampleRound();
+            }
+            HostSampler sampler = newSampler(base);
             long firstStart = threads.getCurrentThreadCpuTime();
             int samples = sampler.sampleRound().samples().size();
             double first = (threads.getCurrentThreadCpuTime() - firstStart) / 1e6;
             if (samples != vms) {
                 throw new IllegalStateException("expected " + vms + " samples per round, got " + samples);
-            }
-            for (int i = 0; i < rounds; i++) {
-                sampler.sampleRound(); // warm-up: let the JIT compile the round
             }
             double[] cpu = new double[rounds];
             double wall = 0;
@@ -89,6 +90,11 @@ public final class HostSamplerBenchmark {
                 deleteTree(base);
             }
         }
+    }
+
+    private static HostSampler newSampler(Path base) {
+        return HostSampler.create(HostRoots.under(base), HostPlatform.PROXMOX, VmIdScheme.VMID, "bench-pve",
+                "bench-pve", Duration.ofSeconds(10), SamplerClock.system());
     }
 
     private static double percentile(double[] sorted, double p) {
