@@ -10,11 +10,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a sampling round every interval and hands the samples to the buffer. Says, once per change, how many VMs it
- * samples (or that there are none, and where it looked), and how many samples the full buffer has dropped.
+ * samples (or that there are none, and where it looked), and at most once a minute how many samples the full buffer
+ * has dropped.
  */
 public final class SamplingLoop implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SamplingLoop.class);
+    private static final Duration DROP_REPORT_EVERY = Duration.ofMinutes(1);
 
     private final HostSampler sampler;
     private final SampleBuffer buffer;
@@ -28,6 +30,8 @@ public final class SamplingLoop implements AutoCloseable {
     private int reportedVms = -1;
     private String reportedProblem;
     private long reportedDrops;
+    private long lastDropReport;
+    private boolean dropsReported;
     private volatile long rounds;
 
     public SamplingLoop(HostSampler sampler, SampleBuffer buffer, Duration interval) {
@@ -69,10 +73,14 @@ public final class SamplingLoop implements AutoCloseable {
             reportedVms = round.vmsRunning();
         }
         long drops = buffer.dropped();
-        if (drops > reportedDrops) {
-            LOG.warn("sample buffer full ({} samples): dropped {} oldest sample(s), {} in total since start",
-                    buffer.capacity(), drops - reportedDrops, drops);
+        long now = System.nanoTime();
+        // During a long outage every round drops a round's worth; once a minute is enough to say so.
+        if (drops > reportedDrops && (!dropsReported || now - lastDropReport >= DROP_REPORT_EVERY.toNanos())) {
+            LOG.warn("sample buffer full ({} samples) while Kafka is unreachable: dropped {} oldest sample(s) since "
+                    + "the last report, {} in total since start", buffer.capacity(), drops - reportedDrops, drops);
             reportedDrops = drops;
+            lastDropReport = now;
+            dropsReported = true;
         }
     }
 
