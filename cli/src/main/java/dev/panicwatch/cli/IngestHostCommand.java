@@ -183,7 +183,7 @@ final class IngestHostCommand implements Callable<Integer> {
                 System.err.println("panicwatch: " + (delivered ? "published " : "could not publish all of ")
                         + round.samples().size() + " sample(s) of " + sampler.hostId() + " to " + Topics.HOST_LOAD);
             }
-            return delivered ? 0 : 1;
+            return delivered && round.hostProblem().isEmpty() ? 0 : 1;
         } finally {
             sink.close();
         }

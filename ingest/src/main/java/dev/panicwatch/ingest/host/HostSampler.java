@@ -126,7 +126,14 @@ public final class HostSampler {
         List<HostLoadSample> samples = new ArrayList<>(vms.size());
         Set<String> present = new HashSet<>();
         for (VmProcess vm : vms) {
-            present.add(vm.vmId());
+            if (!present.add(vm.vmId())) {
+                // Two QEMUs with one name (or UUID): their counters would be subtracted from each other.
+                if (warned.add("duplicate " + vm.vmId())) {
+                    LOG.warn("two running VMs are both named '{}' (process {} is the second); only the first is "
+                            + "sampled. Use --vm-id-from uuid, or give the VMs distinct names", vm.vmId(), vm.pid());
+                }
+                continue;
+            }
             try {
                 sampleVm(vm, host.get(), sampleTime, intervalMillis, elapsedNanos).ifPresent(samples::add);
             } catch (RuntimeException e) {

@@ -115,11 +115,15 @@ public final class SamplePublisher implements AutoCloseable {
                 break;
             }
         }
+        boolean interrupted = false;
         try {
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
                     .get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // Inspected one by one below.
+        } catch (InterruptedException e) {
+            // Stopping: what is not confirmed yet goes back to the buffer rather than being lost with this thread.
+            interrupted = true;
         }
         List<HostLoadSample> undelivered = new ArrayList<>();
         Throwable cause = null;
@@ -138,11 +142,14 @@ public final class SamplePublisher implements AutoCloseable {
         delivered += batch.size() - undelivered.size();
         if (undelivered.isEmpty()) {
             recovered();
-            return true;
+        } else {
+            buffer.returnUndelivered(undelivered);
+            failed(cause);
         }
-        buffer.returnUndelivered(undelivered);
-        failed(cause);
-        return false;
+        if (interrupted) {
+            throw new InterruptedException("stopped while waiting for deliveries");
+        }
+        return undelivered.isEmpty();
     }
 
     private void failed(Throwable cause) {
@@ -193,7 +200,12 @@ public final class SamplePublisher implements AutoCloseable {
             running = thread;
         }
         if (running != null) {
-            running.join(sendTimeout.toMillis() + 1_000);
+            // A batch may be waiting up to sendTimeout for Kafka; a stop should not (systemd would kill us).
+            running.join(2_000);
+            if (running.isAlive()) {
+                running.interrupt();
+                running.join(2_000);
+            }
         }
     }
 }

@@ -131,6 +131,18 @@ class LibvirtHostSamplingTest {
     }
 
     @Test
+    void twoQemusWithOneNameYieldOneSampleNotACrash() {
+        host.write("proc/3400/cmdline", "qemu-system-x86_64\0-name\0macos-sonoma\0-smp\0" + "1\0");
+        host.write("proc/3400/stat", ProxmoxHostSamplingTest.statWithTicks(3400, 1, 1));
+
+        SamplingRound round = sampler(VmIdScheme.AUTO).sampleRound();
+
+        assertThat(round.vmsRunning()).isEqualTo(3);
+        assertThat(round.samples()).extracting(HostLoadSample::getVmId)
+                .containsExactlyInAnyOrder("macos-sonoma", "ventura,lab");
+    }
+
+    @Test
     void vmIdsCanBeTheUuid() {
         assertThat(byVm(sampler(VmIdScheme.UUID).sampleRound()))
                 .containsOnlyKeys("5b1c6a3e-9d2f-4e1a-8f3b-2c7d9e0a1b4c", "a7e3f0d2-6b4c-4d8e-9f1a-3c5b7d9e1f20");
