@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,6 +126,9 @@ public final class HostSampler {
 
         List<HostLoadSample> samples = new ArrayList<>(vms.size());
         Set<String> present = new HashSet<>();
+        if (warned.size() > 10_000) {
+            warned.clear(); // VMs come and go for months; the once-only memory must not grow with them
+        }
         for (VmProcess vm : vms) {
             if (!present.add(vm.vmId())) {
                 // Two QEMUs with one name (or UUID): their counters would be subtracted from each other.
@@ -311,7 +315,7 @@ public final class HostSampler {
         return true;
     }
 
-    private <T> Optional<T> parse(String text, java.util.function.Function<String, T> parser, String figure, Path file) {
+    private <T> Optional<T> parse(String text, Function<String, T> parser, String figure, Path file) {
         try {
             return Optional.of(parser.apply(text));
         } catch (IllegalArgumentException e) {

@@ -193,19 +193,25 @@ public final class SamplePublisher implements AutoCloseable {
 
     /** Stops the background thread (if started); buffered samples stay in the buffer for a final {@link #flush}. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stop.countDown();
         Thread running;
         synchronized (this) {
             running = thread;
         }
-        if (running != null) {
+        if (running == null) {
+            return;
+        }
+        try {
             // A batch may be waiting up to sendTimeout for Kafka; a stop should not (systemd would kill us).
             running.join(2_000);
             if (running.isAlive()) {
                 running.interrupt();
                 running.join(2_000);
             }
+        } catch (InterruptedException e) {
+            running.interrupt();
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -90,8 +90,14 @@ public final class SamplingLoop implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         scheduler.shutdown();
-        scheduler.awaitTermination(interval.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        try {
+            // Lets a round in progress finish, so its samples reach the buffer before the final flush.
+            scheduler.awaitTermination(interval.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            scheduler.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -139,9 +139,12 @@ class HostSamplerIT {
             assertThat(buffer.dropped()).isZero();
 
             String[] broker = stack.bootstrapServers().split(":");
-            try (TcpForwarder ignored = TcpForwarder.start(deadPort,
-                    new InetSocketAddress(broker[0], Integer.parseInt(broker[1])))) {
+            TcpForwarder brokerAppears = TcpForwarder.start(deadPort,
+                    new InetSocketAddress(broker[0], Integer.parseInt(broker[1])));
+            try {
                 await().atMost(Duration.ofSeconds(90)).until(() -> publisher.delivered() == round.size());
+            } finally {
+                brokerAppears.close();
             }
         }
         assertThat(readBack(stack, hostId, 3)).containsOnlyKeys(hostId + "/101", hostId + "/102", hostId + "/105");
