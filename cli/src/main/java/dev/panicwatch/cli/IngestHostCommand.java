@@ -168,8 +168,10 @@ final class IngestHostCommand implements Callable<Integer> {
     private int runOnce(HostSampler sampler, SampleBuffer buffer, SamplePublisher publisher, SampleSink sink,
                         Duration gap) throws InterruptedException {
         // Rates are deltas, so one round needs two reads: a baseline, then the reported one a gap later.
+        long baselineStart = System.nanoTime();
         sampler.sampleRound();
-        Thread.sleep(gap.toMillis());
+        // Sleep out the rest of the gap, so the reported interval is the gap even when the first (cold) read is slow.
+        Thread.sleep(Math.max(0, (gap.toNanos() - (System.nanoTime() - baselineStart)) / 1_000_000));
         SamplingRound round = sampler.sampleRound();
         round.hostProblem().ifPresent(p -> System.err.println("panicwatch: " + p));
         if (round.vmsRunning() == 0) {
