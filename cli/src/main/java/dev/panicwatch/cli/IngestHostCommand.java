@@ -1,0 +1,246 @@
+package dev.panicwatch.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+import dev.panicwatch.ingest.host.HostPlatform;
+import dev.panicwatch.ingest.host.HostRoots;
+import dev.panicwatch.ingest.host.HostSampler;
+import dev.panicwatch.ingest.host.JsonLinesSink;
+import dev.panicwatch.ingest.host.KafkaSampleSink;
+import dev.panicwatch.ingest.host.SampleBuffer;
+import dev.panicwatch.ingest.host.SamplePublisher;
+import dev.panicwatch.ingest.host.SampleSink;
+import dev.panicwatch.ingest.host.SamplerClock;
+import dev.panicwatch.ingest.host.SamplingLoop;
+import dev.panicwatch.ingest.host.SamplingRound;
+import dev.panicwatch.ingest.host.VmIdScheme;
+import dev.panicwatch.schemas.Topics;
+import dev.panicwatch.schemas.kafka.ClientSettings;
+
+@Command(name = "host", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Sample this hypervisor host and its VMs every interval and publish one HostLoadSample per running VM to '"
+                    + Topics.HOST_LOAD + "' (key: vmId).",
+            "Kafka settings come from --bootstrap-servers/--schema-registry-url or KAFKA_* / SCHEMA_REGISTRY_* "
+                    + "environment variables (KAFKA_SASL_MECHANISM -> sasl.mechanism, ...).",
+            "While Kafka is unreachable, samples wait in a bounded buffer; the oldest are dropped first."})
+final class IngestHostCommand implements Callable<Integer> {
+
+    private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+    /** With --once, the gap between the baseline read and the reported one when no --interval is given. */
+    private static final Duration DEFAULT_ONCE_GAP = Duration.ofSeconds(1);
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--proc-root", paramLabel = "DIR", defaultValue = "/proc",
+            description = "procfs to read (default: ${DEFAULT-VALUE}); point it at a recorded tree to replay a host.")
+    Path procRoot;
+
+    @Option(names = "--pve-root", paramLabel = "DIR", defaultValue = "/etc/pve",
+            description = "Proxmox configuration (default: ${DEFAULT-VALUE}); VM configs in qemu-server/<vmid>.conf.")
+    Path pveRoot;
+
+    @Option(names = "--run-root", paramLabel = "DIR", defaultValue = "/run",
+            description = "Runtime directory (default: ${DEFAULT-VALUE}); Proxmox pid files in qemu-server/<vmid>.pid.")
+    Path runRoot;
+
+    @Option(names = "--cgroup-root", paramLabel = "DIR", defaultValue = "/sys/fs/cgroup",
+            description = "cgroup v2 mount (default: ${DEFAULT-VALUE}) for the VMs' cpu.pressure.")
+    Path cgroupRoot;
+
+    @Option(names = "--platform", paramLabel = "KIND", defaultValue = "auto",
+            description = "auto, proxmox or qemu (default: ${DEFAULT-VALUE}: Proxmox when <pve-root>/qemu-server or "
+                    + "<run-root>/qemu-server exists, else plain QEMU/libvirt processes).")
+    HostPlatform platform;
+
+    @Option(names = "--host-id", paramLabel = "NAME",
+            description = "This host's name in the samples (default: <proc-root>/sys/kernel/hostname).")
+    String hostId;
+
+    @Option(names = "--vm-id-from", paramLabel = "WHAT", defaultValue = "auto",
+            description = "How VMs are named: vmid (<prefix>/<vmid>, Proxmox), name or uuid (SMBIOS); "
+                    + "auto = vmid on Proxmox, name elsewhere (default: ${DEFAULT-VALUE}). Must match the panic collector's vmIds.")
+    VmIdScheme vmIdFrom;
+
+    @Option(names = "--vm-id-prefix", paramLabel = "NAME",
+            description = "The <prefix> of <prefix>/<vmid> (default: the host id). In a Proxmox cluster use the "
+                    + "cluster name so that a migrated VM keeps its id.")
+    String vmIdPrefix;
+
+    @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Time between rounds, e.g. 10s, 500ms, 1m (default: 10s like pvestatd; with --once: 1s).")
+    Duration interval;
+
+    @Option(names = "--buffer", paramLabel = "SAMPLES", defaultValue = "10000",
+            description = "Samples kept while Kafka is unreachable; the oldest are dropped beyond (default: ${DEFAULT-VALUE}).")
+    int bufferCapacity;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "Kafka bootstrap servers (else KAFKA_BOOTSTRAP_SERVERS).")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", paramLabel = "URL",
+            description = "Schema registry base URL (else SCHEMA_REGISTRY_URL).")
+    String schemaRegistryUrl;
+
+    @Option(names = "--once", description = "Take one round (two reads --interval apart, so rates are filled), "
+            + "deliver it and exit.")
+    boolean once;
+
+    @Option(names = "--json", description = "Print samples as JSON lines on standard output instead of publishing "
+            + "to Kafka (no Kafka needed).")
+    boolean json;
+
+    /** The environment the Kafka settings are read from; tests replace it. */
+    Map<String, String> environment = System.getenv();
+
+    @Override
+    public Integer call() throws Exception {
+        Duration gap = interval != null ? interval : once ? DEFAULT_ONCE_GAP : DEFAULT_INTERVAL;
+        if (gap.compareTo(Duration.ofMillis(100)) < 0 || gap.compareTo(Duration.ofHours(1)) > 0) {
+            throw new ParameterException(spec.commandLine(), "--interval must be between 100ms and 1h, is " + gap);
+        }
+        if (bufferCapacity < 1) {
+            throw new ParameterException(spec.commandLine(), "--buffer must be at least 1 sample, is " + bufferCapacity);
+        }
+        HostRoots roots = new HostRoots(procRoot, pveRoot, runRoot, cgroupRoot);
+        if (!Files.isReadable(procRoot.resolve("loadavg")) || !Files.isReadable(procRoot.resolve("stat"))) {
+            throw new ParameterException(spec.commandLine(), "--proc-root " + procRoot
+                    + ": no readable loadavg and stat there; is it a procfs tree?");
+        }
+        String host = hostId != null ? hostId : HostSampler.defaultHostId(roots);
+        if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
+            throw new ParameterException(spec.commandLine(), "--host-id must be a name without spaces, is '" + host + "'");
+        }
+        HostSampler sampler;
+        try {
+            sampler = HostSampler.create(roots, platform, vmIdFrom, host, vmIdPrefix != null ? vmIdPrefix : host,
+                    gap, SamplerClock.system());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        SampleSink sink = json ? new JsonLinesSink(System.out) : kafkaSink();
+        SampleBuffer buffer = new SampleBuffer(bufferCapacity);
+        SamplePublisher publisher = new SamplePublisher(buffer, sink, 500, KafkaSampleSink.BATCH_TIMEOUT,
+                Duration.ofSeconds(1), Duration.ofSeconds(30));
+        return once ? runOnce(sampler, buffer, publisher, sink, gap) : runForever(sampler, buffer, publisher, sink, gap);
+    }
+
+    private SampleSink kafkaSink() {
+        Map<String, Object> settings = new HashMap<>(ClientSettings.fromEnvironment(environment));
+        if (bootstrapServers != null) {
+            settings.put("bootstrap.servers", bootstrapServers);
+        }
+        if (schemaRegistryUrl != null) {
+            settings.put("schema.registry.url", schemaRegistryUrl);
+        }
+        if (settings.get("bootstrap.servers") == null) {
+            throw new ParameterException(spec.commandLine(),
+                    "no Kafka to publish to: give --bootstrap-servers or set KAFKA_BOOTSTRAP_SERVERS (or use --json)");
+        }
+        if (settings.get("schema.registry.url") == null) {
+            throw new ParameterException(spec.commandLine(),
+                    "no schema registry: give --schema-registry-url or set SCHEMA_REGISTRY_URL (or use --json)");
+        }
+        try {
+            return new KafkaSampleSink(settings);
+        } catch (ConfigException e) {
+            throw new ParameterException(spec.commandLine(), "Kafka client settings: " + e.getMessage());
+        }
+    }
+
+    private int runOnce(HostSampler sampler, SampleBuffer buffer, SamplePublisher publisher, SampleSink sink,
+                        Duration gap) throws InterruptedException {
+        // Rates are deltas, so one round needs two reads: a baseline, then the reported one a gap later.
+        long baselineStart = System.nanoTime();
+        sampler.sampleRound();
+        // Sleep out the rest of the gap, so the reported interval is the gap even when the first (cold) read is slow.
+        Thread.sleep(Math.max(0, (gap.toNanos() - (System.nanoTime() - baselineStart)) / 1_000_000));
+        SamplingRound round = sampler.sampleRound();
+        round.hostProblem().ifPresent(p -> System.err.println("panicwatch: " + p));
+        if (round.vmsRunning() == 0) {
+            System.err.println("panicwatch: no running VMs found on " + sampler.hostId() + " (looked for "
+                    + sampler.discoveryDescription() + "); nothing to " + (json ? "print" : "publish"));
+        }
+        buffer.addAll(round.samples());
+        try {
+            boolean delivered = publisher.flush(KafkaSampleSink.BATCH_TIMEOUT);
+            if (!json) {
+                System.err.println("panicwatch: " + (delivered ? "published " : "could not publish all of ")
+                        + round.samples().size() + " sample(s) of " + sampler.hostId() + " to " + Topics.HOST_LOAD);
+            }
+            return delivered && round.hostProblem().isEmpty() ? 0 : 1;
+        } finally {
+            sink.close();
+        }
+    }
+
+    private int runForever(HostSampler sampler, SampleBuffer buffer, SamplePublisher publisher, SampleSink sink,
+                           Duration gap) throws InterruptedException {
+        SamplingLoop loop = new SamplingLoop(sampler, buffer, gap);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                loop.close();
+                publisher.close();
+                // One last attempt for what is buffered; a stop must not hang on an unreachable Kafka.
+                publisher.flush(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                sink.close();
+                stopped.countDown();
+            }
+        }, "host-sampler-shutdown"));
+        System.err.println("panicwatch: sampling " + sampler.hostId() + " every " + gap.toMillis() + " ms, "
+                + (json ? "printing JSON lines" : "publishing to " + Topics.HOST_LOAD) + "; Ctrl-C to stop");
+        publisher.start();
+        loop.start();
+        stopped.await();
+        return 0;
+    }
+
+    /** "10s", "500ms", "2m", "1h", a bare number of seconds, or ISO-8601 ("PT10S"). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern SHORT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
+
+        @Override
+        public Duration convert(String value) {
+            String text = value.trim();
+            Matcher m = SHORT.matcher(text);
+            if (m.matches()) {
+                double amount = Double.parseDouble(m.group(1));
+                String unit = m.group(2) == null ? "s" : m.group(2);
+                double millis = switch (unit) {
+                    case "ms" -> amount;
+                    case "m" -> amount * 60_000;
+                    case "h" -> amount * 3_600_000;
+                    default -> amount * 1_000;
+                };
+                return Duration.ofMillis(Math.round(millis));
+            }
+            try {
+                return Duration.parse(text);
+            } catch (DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + value
+                        + "' is not a duration; write e.g. 10s, 500ms, 2m or PT10S");
+            }
+        }
+    }
+}

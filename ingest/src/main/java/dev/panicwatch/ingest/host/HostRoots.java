@@ -1,0 +1,34 @@
+package dev.panicwatch.ingest.host;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Where the sampler reads the host from. On a live host these are the kernel's and Proxmox's own trees; in tests and
+ * for a recorded host they point into a copy, so every reader takes its paths from here and never from a literal.
+ *
+ * @param proc   procfs ({@code /proc}): load, CPU times, PSI, processes and their threads
+ * @param pve    the Proxmox cluster file system ({@code /etc/pve}): {@code qemu-server/<vmid>.conf}
+ * @param run    the runtime directory ({@code /run}): Proxmox's {@code qemu-server/<vmid>.pid}
+ * @param cgroup the cgroup v2 mount ({@code /sys/fs/cgroup}): per-VM {@code cpu.pressure}
+ */
+public record HostRoots(Path proc, Path pve, Path run, Path cgroup) {
+
+    public HostRoots {
+        Objects.requireNonNull(proc, "proc");
+        Objects.requireNonNull(pve, "pve");
+        Objects.requireNonNull(run, "run");
+        Objects.requireNonNull(cgroup, "cgroup");
+    }
+
+    /** The live host's trees. */
+    public static HostRoots system() {
+        return new HostRoots(Path.of("/proc"), Path.of("/etc/pve"), Path.of("/run"), Path.of("/sys/fs/cgroup"));
+    }
+
+    /** A recorded host laid out like a root file system: {@code base/proc}, {@code base/etc/pve}, {@code base/run}, {@code base/sys/fs/cgroup}. */
+    public static HostRoots under(Path base) {
+        return new HostRoots(base.resolve("proc"), base.resolve("etc/pve"), base.resolve("run"),
+                base.resolve("sys/fs/cgroup"));
+    }
+}
