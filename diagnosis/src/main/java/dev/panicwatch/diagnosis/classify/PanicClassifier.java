@@ -14,6 +14,7 @@ import static dev.panicwatch.schemas.PanicClass.WATCHDOG_TIMEOUT;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import dev.panicwatch.diagnosis.kernel.BootArgs;
 import dev.panicwatch.diagnosis.kernel.XnuVersion;
@@ -174,6 +175,7 @@ public final class PanicClassifier {
                             + "lock/IPI timeout."));
 
     private static final int MAX_CLASSIFIED_CHARS = 16 * 1024;
+    private static final Pattern WHITESPACE_RUN = Pattern.compile("\\s+");
 
     /** Classifies a report as parsed: its panic string, kernel version and boot-args. */
     public Diagnosis classify(ParsedReport report) {
@@ -222,6 +224,6 @@ public final class PanicClassifier {
     private static String flatten(String panicString) {
         String bounded = panicString.length() > MAX_CLASSIFIED_CHARS
                 ? panicString.substring(0, MAX_CLASSIFIED_CHARS) : panicString;
-        return bounded.replaceAll("\\s+", " ");
+        return WHITESPACE_RUN.matcher(bounded).replaceAll(" ");
     }
 }

@@ -41,6 +41,7 @@ final class PanicSectionReader {
 
     /** A message longer than this many lines is noise that happens to follow a panic line. */
     private static final int MAX_MESSAGE_LINES = 40;
+    private static final Pattern WHITESPACE_RUN = Pattern.compile("\\s+");
 
     private PanicSectionReader() {
     }
@@ -164,11 +165,11 @@ final class PanicSectionReader {
             return false;
         }
         String next = lines.get(lineIndex + 1);
-        return !next.isEmpty() && !NEXT_PART.matcher(next).find() && !isSectionHeader(next)
+        return !next.isEmpty() && !NEXT_PART.matcher(next).lookingAt() && !isSectionHeader(next)
                 && !SLEEP_WAKE_FAILURE.matcher(next).matches();
     }
 
     private static String oneLine(String text) {
-        return text.replaceAll("\\s+", " ").strip();
+        return WHITESPACE_RUN.matcher(text).replaceAll(" ").strip();
     }
 }

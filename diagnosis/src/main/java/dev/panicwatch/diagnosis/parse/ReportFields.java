@@ -74,17 +74,21 @@ final class ReportFields {
     }
 
     Optional<String> darwinVersion() {
-        return first(DARWIN, m -> m.group(1));
+        return first("Darwin Kernel Version", DARWIN, m -> m.group(1));
     }
 
     /** The build from {@code Mac OS version:} (value on the next line), {@code OS version: 21A5248p}, or an .ips header. */
     Optional<String> macOSBuild() {
         for (int i = 0; i < lines.size(); i++) {
-            Matcher label = OS_VERSION.matcher(lines.get(i));
+            String line = lines.get(i);
+            if (line.indexOf(':') < 0) {
+                continue;
+            }
+            Matcher label = OS_VERSION.matcher(line);
             if (!label.find()) {
                 continue;
             }
-            String value = lines.get(i).substring(label.end()).strip();
+            String value = line.substring(label.end()).strip();
             if (value.isEmpty() && i + 1 < lines.size()) {
                 value = lines.get(i + 1).strip();
             }
@@ -97,8 +101,8 @@ final class ReportFields {
     }
 
     Optional<String> systemModel() {
-        Optional<String> named = first(SYSTEM_MODEL_NAME, m -> m.group(1).strip()).filter(s -> !s.isEmpty());
-        return named.isPresent() ? named : first(PROFILE_MODEL, m -> m.group(1));
+        Optional<String> named = first("System model name", SYSTEM_MODEL_NAME, m -> m.group(1).strip()).filter(s -> !s.isEmpty());
+        return named.isPresent() ? named : first("Model: ", PROFILE_MODEL, m -> m.group(1));
     }
 
     static Optional<String> modelIdentifier(String text) {
@@ -106,7 +110,7 @@ final class ReportFields {
     }
 
     Optional<Long> uptimeNanos() {
-        return first(UPTIME, m -> m.group(1)).flatMap(digits -> {
+        return first("System uptime", UPTIME, m -> m.group(1)).flatMap(digits -> {
             try {
                 return Optional.of(Long.parseLong(digits));
             } catch (NumberFormatException tooLarge) {
@@ -120,7 +124,7 @@ final class ReportFields {
      * follows it ({@code Boot args: bModel: MacPro5,1, BootROM …}); the profile part is not boot-args and is dropped.
      */
     Optional<String> bootArgs() {
-        return first(BOOT_ARGS, m -> withoutGluedProfile(m.group(1))).filter(args -> !args.isEmpty());
+        return first("Boot args:", BOOT_ARGS, m -> withoutGluedProfile(m.group(1))).filter(args -> !args.isEmpty());
     }
 
     private static String withoutGluedProfile(String value) {
@@ -138,13 +142,16 @@ final class ReportFields {
      */
     Optional<String> processName(int sectionStart, int sectionEnd) {
         for (int i = sectionStart; i < sectionEnd; i++) {
+            if (!lines.get(i).startsWith("Panicked task")) {
+                continue;
+            }
             Matcher task = PANICKED_TASK.matcher(lines.get(i));
             if (task.find()) {
                 return Optional.of(task.group(1).strip());
             }
         }
-        Optional<String> named = first(PROCESS_LINE, m -> m.group(1).strip());
-        return named.isPresent() ? named : first(PANICKED_TASK, m -> m.group(1).strip());
+        Optional<String> named = first("rocess name corresponding", PROCESS_LINE, m -> m.group(1).strip());
+        return named.isPresent() ? named : first("Panicked task", PANICKED_TASK, m -> m.group(1).strip());
     }
 
     /**
@@ -153,7 +160,7 @@ final class ReportFields {
      * read as UTC, so it may be off by the guest's UTC offset.
      */
     Optional<Instant> panicTime() {
-        Optional<Instant> calendar = first(CALENDAR, m -> m).flatMap(m -> {
+        Optional<Instant> calendar = first("Calendar", CALENDAR, m -> m).flatMap(m -> {
             try {
                 long seconds = Long.parseUnsignedLong(m.group(1).substring(2), 16);
                 long micros = Long.parseLong(m.group(2).substring(2), 16);
@@ -166,11 +173,11 @@ final class ReportFields {
         if (calendar.isPresent()) {
             return calendar;
         }
-        Optional<Instant> dated = first(DATE_TIME_LINE, m -> m.group(1)).flatMap(ReportFields::offsetTime);
+        Optional<Instant> dated = first("Date/Time:", DATE_TIME_LINE, m -> m.group(1)).flatMap(ReportFields::offsetTime);
         if (dated.isPresent()) {
             return dated;
         }
-        return first(LEGACY_DATE, m -> m.group(1)).flatMap(text -> {
+        return first(":", LEGACY_DATE, m -> m.group(1)).flatMap(text -> {
             try {
                 return Optional.of(LocalDateTime.parse(text.replaceAll(" {2,}", " "), LEGACY_DATE_FORMAT)
                         .toInstant(ZoneOffset.UTC));
@@ -219,8 +226,12 @@ final class ReportFields {
         return symbols;
     }
 
-    private <T> Optional<T> first(Pattern pattern, Function<Matcher, T> value) {
+    /** The first line holding {@code needle} (a literal every match contains, a cheap pre-filter) that matches. */
+    private <T> Optional<T> first(String needle, Pattern pattern, Function<Matcher, T> value) {
         for (String line : lines) {
+            if (!line.contains(needle)) {
+                continue;
+            }
             Matcher m = pattern.matcher(line);
             if (m.find()) {
                 return Optional.ofNullable(value.apply(m));

@@ -80,10 +80,26 @@ final class ReportText {
         while (end > begin && (Character.isWhitespace(raw.charAt(end - 1)) || raw.charAt(end - 1) == '`')) {
             end--;
         }
+        if (begin == end) {
+            return "";
+        }
+        for (int i = begin; i < end; i++) {
+            if (isControl(raw.charAt(i))) {
+                return withoutControls(raw, begin, end);
+            }
+        }
+        return raw.substring(begin, end);
+    }
+
+    private static boolean isControl(char c) {
+        return c != '\t' && (c < ' ' || c == 0x7F);
+    }
+
+    private static String withoutControls(String raw, int begin, int end) {
         StringBuilder line = new StringBuilder(end - begin);
         for (int i = begin; i < end; i++) {
             char c = raw.charAt(i);
-            if (c == '\t' || c >= ' ' && c != 0x7F) {
+            if (!isControl(c)) {
                 line.append(c);
             }
         }
