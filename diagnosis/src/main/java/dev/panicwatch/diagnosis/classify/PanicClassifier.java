@@ -77,19 +77,19 @@ public final class PanicClassifier {
 
             // Cross-calls and rendezvous: mp_spin_timeout() allows 4 × LockTimeOut.
             rule(CROSS_CALL_TIMEOUT, "mp-cpus-call-wait", "mp_cpus_call_wait\\(\\) timeout", SCALED_BY_VTI,
-                    "mp_cpus_call_wait() gave the target CPUs 4 × LockTimeOut to run a cross-call; "
+                    "mp_cpus_call_wait() gave the target CPUs 4 x LockTimeOut to run a cross-call; "
                             + LOCK_TIMEOUT_SCALED + "."),
             rule(CROSS_CALL_TIMEOUT, "mp-cpus-call1", "mp_cpus_call1\\(\\) timeout", SCALED_BY_VTI,
-                    "mp_cpus_call1() gave a target CPU 4 × LockTimeOut to take a cross-call; "
+                    "mp_cpus_call1() gave a target CPU 4 x LockTimeOut to take a cross-call; "
                             + LOCK_TIMEOUT_SCALED + "."),
             rule(CROSS_CALL_TIMEOUT, "mp-rendezvous", "mp_rendezvous\\(\\) timeout", SCALED_BY_VTI,
-                    "mp_rendezvous() waited 4 × LockTimeOut for all CPUs to complete; " + LOCK_TIMEOUT_SCALED + "."),
+                    "mp_rendezvous() waited 4 x LockTimeOut for all CPUs to complete; " + LOCK_TIMEOUT_SCALED + "."),
             rule(CROSS_CALL_TIMEOUT, "mp-rv-action", "mp_r(?:v|endezvous)_action\\(\\) (?:entry|exit)", SCALED_BY_VTI,
-                    "mp_rendezvous_action() waited 4 × LockTimeOut at the entry/exit barrier; "
+                    "mp_rendezvous_action() waited 4 x LockTimeOut at the entry/exit barrier; "
                             + LOCK_TIMEOUT_SCALED + "."),
             rule(CROSS_CALL_TIMEOUT, "nmipi-cross-call", "NMIPI for unresponsive processor: cross-call timeout",
                     SCALED_BY_VTI,
-                    "This CPU was NMI-ed because it did not take a cross-call within 4 × LockTimeOut; "
+                    "This CPU was NMI-ed because it did not take a cross-call within 4 x LockTimeOut; "
                             + LOCK_TIMEOUT_SCALED + "."),
             rule(CROSS_CALL_TIMEOUT, "timed-out-during-cross-call", "timed-out during cross-call", SCALED_BY_VTI,
                     "Old NMIInterruptHandler() wording for a CPU NMI-ed after a cross-call wait "
@@ -103,7 +103,7 @@ public final class PanicClassifier {
                     "This CPU owned a spinlock another CPU waited LockTimeOut for, and was NMI-ed; "
                             + LOCK_TIMEOUT_SCALED + "."),
             rule(SPINLOCK_TIMEOUT, "mp-safe-spin-lock", "mp_safe_spin_lock\\(\\) timed out", SCALED_BY_VTI,
-                    "mp_safe_spin_lock() spun 4 × LockTimeOut with interrupts masked; " + LOCK_TIMEOUT_SCALED + "."),
+                    "mp_safe_spin_lock() spun 4 x LockTimeOut with interrupts masked; " + LOCK_TIMEOUT_SCALED + "."),
             rule(SPINLOCK_TIMEOUT, "spinlock-addr-timeout-ticks",
                     "Spinlock[\\[(]0x[0-9a-fA-F]{1,16}[\\])] timeout after \\d{1,24} ticks", SCALED_BY_VTI,
                     "hw_lock_lock_contended() (12+ wording) spun for the lock's LockTimeOut-based timeout; "

@@ -145,12 +145,12 @@ public final class PanicReportParser {
             for (String line : lines) {
                 if (line.contains(heading)) {
                     return "the report has a panic heading ('" + heading + "') but no panic line"
-                            + " ('panic(cpu N caller …): …') or NMIPI section ('Panic(CPU N, time T): …');"
+                            + " ('panic(cpu N caller ...): ...') or NMIPI section ('Panic(CPU N, time T): ...');"
                             + " it was probably cut before the panic message";
                 }
             }
         }
-        return "no panic line ('panic(cpu N caller …): …'), NMIPI section ('Panic(CPU N, time T): …') or"
+        return "no panic line ('panic(cpu N caller ...): ...'), NMIPI section ('Panic(CPU N, time T): ...') or"
                 + " sleep/wake failure found in " + lines.size() + (lines.size() == 1 ? " line" : " lines");
     }
 
