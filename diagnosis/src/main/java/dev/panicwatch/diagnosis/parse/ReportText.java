@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a report as people publish it into clean lines: line endings unified, markdown quoting ({@code > }), code
- * indents, stray and fencing backticks and control characters removed, and the blank line a double-spaced paste puts
- * after every line dropped. Lines are cut at {@link #MAX_LINE_CHARS} so that no later scan can grow faster than the
- * input.
+ * Turns a report as people publish it into clean lines: line endings unified, HTML entities of web-page copies
+ * decoded, markdown quoting ({@code > }), code indents, stray and fencing backticks and control characters removed,
+ * and the blank line a double-spaced paste puts after every line dropped. Lines are cut at {@link #MAX_LINE_CHARS}
+ * so that no later scan can grow faster than the input.
  */
 final class ReportText {
 
@@ -65,30 +65,40 @@ final class ReportText {
     }
 
     private static String clean(String raw, int from, int to) {
-        int end = Math.min(to, from + MAX_LINE_CHARS);
-        int begin = from;
+        String line = raw.substring(from, Math.min(to, from + MAX_LINE_CHARS));
+        if (line.indexOf('&') >= 0) {
+            // Copied from a web page's HTML: &quot; around legacy panic strings, &gt; for quote markers.
+            line = decodeHtmlEntities(line);
+        }
+        int begin = 0;
+        int end = line.length();
         // Markdown quote markers and indentation, in any mix ("> ", ">>", "    ", "> \t").
-        while (begin < end && (Character.isWhitespace(raw.charAt(begin)) || raw.charAt(begin) == '>')) {
+        while (begin < end && (Character.isWhitespace(line.charAt(begin)) || line.charAt(begin) == '>')) {
             begin++;
         }
-        if (raw.startsWith("```", begin)) {
+        if (line.startsWith("```", begin)) {
             return ""; // a code fence, with or without a language tag
         }
-        while (begin < end && raw.charAt(begin) == '`') {
+        while (begin < end && line.charAt(begin) == '`') {
             begin++;
         }
-        while (end > begin && (Character.isWhitespace(raw.charAt(end - 1)) || raw.charAt(end - 1) == '`')) {
+        while (end > begin && (Character.isWhitespace(line.charAt(end - 1)) || line.charAt(end - 1) == '`')) {
             end--;
         }
         if (begin == end) {
             return "";
         }
         for (int i = begin; i < end; i++) {
-            if (isControl(raw.charAt(i))) {
-                return withoutControls(raw, begin, end);
+            if (isControl(line.charAt(i))) {
+                return withoutControls(line, begin, end);
             }
         }
-        return raw.substring(begin, end);
+        return line.substring(begin, end);
+    }
+
+    private static String decodeHtmlEntities(String line) {
+        return line.replace("&quot;", "\"").replace("&#34;", "\"").replace("&#39;", "'").replace("&#x27;", "'")
+                .replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", " ").replace("&amp;", "&");
     }
 
     private static boolean isControl(char c) {

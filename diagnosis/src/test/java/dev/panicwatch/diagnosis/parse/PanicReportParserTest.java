@@ -257,6 +257,24 @@ class PanicReportParserTest {
         }
 
         @Test
+        void html_entities_of_a_web_page_copy_are_decoded() throws Exception {
+            ParsedReport report = parse("&gt; panic(cpu 0 caller 0xffffff8001e33bd4): &quot;Spinlock acquisition timed"
+                    + " out: lock=0x1 &amp; more&quot;@/SourceCache/xnu/xnu-2422.110.17/osfmk/i386/locks_i386.c:365\n");
+
+            assertThat(report.panicString()).isEqualTo("Spinlock acquisition timed out: lock=0x1 & more");
+        }
+
+        @Test
+        void an_unknown_line_after_a_kernel_trap_does_not_join_it_when_it_is_a_field() throws Exception {
+            ParsedReport report = parse("""
+                    panic(cpu 0 caller 0xffffff80002d1ea6): Kernel trap at 0x1, type 18=machine check, registers:
+                    Machine-check capabilities: 0x0000000001000c07
+                    """);
+
+            assertThat(report.panicString()).isEqualTo("Kernel trap at 0x1, type 18=machine check, registers:");
+        }
+
+        @Test
         void malformed_utf8_is_replaced_not_fatal() throws Exception {
             byte[] head = "panic(cpu 0 caller 0xffffff8001e33bd4): \"Spinlock acquisition timed out: lock=".getBytes(
                     StandardCharsets.US_ASCII);
