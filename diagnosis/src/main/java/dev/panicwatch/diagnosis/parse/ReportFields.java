@@ -25,7 +25,8 @@ import dev.panicwatch.diagnosis.kernel.XnuVersion;
 final class ReportFields {
 
     private static final Pattern DARWIN = Pattern.compile("Darwin Kernel Version (\\d{1,3}\\.\\d{1,3}(?:\\.\\d{1,3})?)");
-    private static final Pattern OS_VERSION = Pattern.compile("(?i:os version|macos version|os_version)\"?\\s{0,20}:");
+    private static final Pattern MACOS_VERSION = Pattern.compile("(?i:mac ?os version)\\s{0,20}:");
+    private static final Pattern OS_VERSION = Pattern.compile("(?i:os version|os_version)\"?\\s{0,20}:");
     private static final Pattern BUILD = Pattern.compile("\\b(\\d{1,2}[A-Z]\\d{1,5}[a-z]?)\\b");
     private static final Pattern SYSTEM_MODEL_NAME = Pattern.compile("System model name: ([^(]{1,80})");
     /** The system profile after a report's EOF: {@code Model: MacPro5,1, BootROM …}, sometimes glued to the line before. */
@@ -77,14 +78,22 @@ final class ReportFields {
         return first("Darwin Kernel Version", DARWIN, m -> m.group(1));
     }
 
-    /** The build from {@code Mac OS version:} (value on the next line), {@code OS version: 21A5248p}, or an .ips header. */
+    /**
+     * The macOS build: from {@code Mac OS version:} (value on the next line) or {@code macOS version: 24E263} first,
+     * because T2 (BridgeOS) panic logs also carry their own {@code OS version: 22P4248}; else from any
+     * {@code OS version: 21A5248p} / {@code OS Version: macOS 11.4 (Build 20F71)} label.
+     */
     Optional<String> macOSBuild() {
+        return buildAfter(MACOS_VERSION).or(() -> buildAfter(OS_VERSION));
+    }
+
+    private Optional<String> buildAfter(Pattern labelPattern) {
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if (line.indexOf(':') < 0) {
                 continue;
             }
-            Matcher label = OS_VERSION.matcher(line);
+            Matcher label = labelPattern.matcher(line);
             if (!label.find()) {
                 continue;
             }

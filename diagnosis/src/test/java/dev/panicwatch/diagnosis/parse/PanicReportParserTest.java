@@ -328,6 +328,19 @@ class PanicReportParserTest {
         }
 
         @Test
+        void a_t2_log_gives_the_macos_build_not_the_bridgeos_one() throws Exception {
+            ParsedReport report = parse("""
+                    panic(cpu 0 caller 0xfffffff00bf53458): "Completion timeout seen!" @AppleEmbeddedPCIeUpLinkMgmt.cpp:3659
+                    Debugger message: panic
+                    OS version: 22P4248
+                    macOS version: 24E263
+                    """);
+
+            assertThat(report.panicString()).isEqualTo("Completion timeout seen!");
+            assertThat(report.macOSBuild()).contains("24E263");
+        }
+
+        @Test
         void the_epoch_calendar_line_is_the_exact_panic_time() throws Exception {
             ParsedReport report = parse("""
                     panic(cpu 0 caller 0xffffff80002d1ea6): Kernel trap at 0x1, type 14=page fault, registers:
