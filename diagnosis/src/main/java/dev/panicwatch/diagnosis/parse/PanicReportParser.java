@@ -75,7 +75,9 @@ public final class PanicReportParser {
     private static ParsedReport fromText(List<String> lines, ReportFormat format, JsonFallbacks json)
             throws UnparseableReportException {
         List<PanicSection> sections = PanicSectionReader.sections(lines);
-        PanicSection deciding = deciding(sections).orElse(null);
+        PanicSection deciding = deciding(sections)
+                .or(() -> PanicSectionReader.sleepWakeStackshot(lines).filter(PanicSection::hasMessage))
+                .orElse(null);
         if (deciding == null) {
             if (format == ReportFormat.IPS_JSON) {
                 // The field is the panic string by definition even when it lacks the "panic(cpu …)" prefix.

@@ -21,7 +21,10 @@ record PanicSection(Kind kind, int line, Optional<Integer> cpu, Optional<String>
          * for it (TLB shootdown, spinlock, cross-call) and NMI-ed it before panicking.
          */
         NMI_SECTION,
-        /** {@code Sleep Wake failure in …} — a sleep/wake failure report, written at the next boot. */
+        /**
+         * A sleep/wake failure report, written at the next boot: {@code Sleep Wake failure in …}, or the first
+         * paragraph of a stackshot report whose header says {@code Event: Sleep Wake Failure}.
+         */
         SLEEP_WAKE_FAILURE
     }
 

@@ -21,6 +21,7 @@ final class PanicSectionReader {
     /** {@code Panic(CPU 11, time 12702490340): …} and the older {@code Panic(CPU 4): …}. */
     private static final Pattern NMI_SECTION = Pattern.compile("Panic\\(CPU ?(\\d{1,4})(?:, ?time ?\\d{1,24})?\\): ?(.*)");
     private static final Pattern SLEEP_WAKE_FAILURE = Pattern.compile("^Sleep Wake failure in \\S.*");
+    private static final Pattern SLEEP_WAKE_EVENT = Pattern.compile("Event:\\s{1,20}Sleep Wake Failure");
     private static final Pattern CALLER_ADDRESS = Pattern.compile("0x[0-9a-fA-F]{1,16}");
 
     /** Where the message of an unquoted panic ends: {@code @file.c:123} at the end of a line. */
@@ -74,6 +75,30 @@ final class PanicSectionReader {
             }
         }
         return sections;
+    }
+
+    /**
+     * A sleep/wake failure report in stackshot form ({@code Event: Sleep Wake Failure} in its header) states its panic
+     * message as the report's first paragraph, e.g. "Sleep transition timed out after 180 seconds while calling power
+     * state change callbacks. Suspected bundle: …", with no panic line.
+     */
+    static Optional<PanicSection> sleepWakeStackshot(List<String> lines) {
+        boolean stackshot = lines.stream().anyMatch(line -> SLEEP_WAKE_EVENT.matcher(line).lookingAt());
+        if (!stackshot) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line.startsWith("===") || NEXT_PART.matcher(line).lookingAt()) {
+                return Optional.empty(); // the excerpt starts at the stackshot header: the message was left out
+            }
+            return Optional.of(new PanicSection(Kind.SLEEP_WAKE_FAILURE, i, Optional.empty(), Optional.empty(),
+                    unquoted(lines, i, line)));
+        }
+        return Optional.empty();
     }
 
     /** Whether a line begins a section, i.e. ends the backtrace of the one before. */

@@ -217,6 +217,42 @@ class PanicReportParserTest {
     }
 
     @Nested
+    class SleepWakeStackshots {
+
+        @Test
+        void the_first_paragraph_of_a_sleep_wake_stackshot_is_its_panic_string() throws Exception {
+            ParsedReport report = parse("""
+                    Sleep transition timed out after 180 seconds while calling power state change callbacks. Suspected bundle: com.apple.iokit.IOUSBHostFamily. Thread 0x24d3.
+                    Failure code:: 0x00000004 00000014
+
+                    ================================================================
+                    Date/Time:        2020-02-18 09:48:05 +0100
+                    OS Version:       ??? ??? (Build ???)
+                    Event:            Sleep Wake Failure
+                    Boot args:        darkwake=0 gfxrst=1
+                    Version:          Darwin Kernel Version 19.3.0: Thu Jan  9 20:58:23 PST 2020; root:xnu-6153.81.5~1/RELEASE_X86_64
+                    """);
+
+            assertThat(report.panicString()).isEqualTo("Sleep transition timed out after 180 seconds while calling"
+                    + " power state change callbacks. Suspected bundle: com.apple.iokit.IOUSBHostFamily. Thread 0x24d3.");
+            assertThat(report.xnuVersion()).contains("xnu-6153.81.5");
+            assertThat(report.macOSBuild()).as("'Build ???' is no build").isEmpty();
+            assertThat(report.bootArgs()).contains("darkwake=0 gfxrst=1");
+            // 09:48:05 at +01:00 is 08:48:05 UTC.
+            assertThat(report.panicTime()).contains(Instant.parse("2020-02-18T08:48:05Z"));
+        }
+
+        @Test
+        void a_stackshot_excerpt_without_its_first_paragraph_has_no_panic() {
+            assertThatThrownBy(() -> parse("""
+                    ================================================================
+                    Date/Time:        2020-02-18 09:48:05 +0100
+                    Event:            Sleep Wake Failure
+                    """)).isInstanceOf(UnparseableReportException.class);
+        }
+    }
+
+    @Nested
     class PastedForms {
 
         private static final String PLAIN = """
