@@ -144,8 +144,10 @@ final class PanicSectionReader {
                 } else if (c != ' ' && c != '\t') {
                     break; // the "@/path:line" location, or anything else after the last part
                 }
-            } else if (c == '\\' && pos + 1 < current.length() && current.charAt(pos + 1) == '"') {
-                message.append('"');
+            } else if (c == '\\' && pos + 1 < current.length()) {
+                // The literal is printed stringified, so its escapes show: \" is a quote, \n a line break.
+                char escaped = current.charAt(pos + 1);
+                message.append(escaped == 'n' || escaped == 't' || escaped == 'r' ? ' ' : escaped);
                 pos++;
             } else if (c == '"') {
                 inside = false;

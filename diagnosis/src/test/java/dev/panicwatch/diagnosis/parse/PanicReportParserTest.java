@@ -39,6 +39,15 @@ class PanicReportParserTest {
         }
 
         @Test
+        void escapes_shown_inside_a_quoted_message_are_read() throws Exception {
+            ParsedReport report = parse("panic(cpu 6 caller 0xffffff7f8c1ab728): \"[IGPU] ERROR: never received on"
+                    + " \\\"GLOBAL\\\" domain, enabled: 1\\n\"@skl/IntelAccelerator.cpp:7585\n");
+
+            // The kernel printed: "[IGPU] ERROR: never received on \"GLOBAL\" domain, enabled: 1\n"@skl/…
+            assertThat(report.panicString()).isEqualTo("[IGPU] ERROR: never received on \"GLOBAL\" domain, enabled: 1");
+        }
+
+        @Test
         void an_unquoted_message_ends_at_the_location_even_on_the_next_line_with_crlf() throws Exception {
             ParsedReport report = parse("panic(cpu 4 caller 0xffffff8001a43556): in6_finalize_cksum: mbuf 0x1 pkt"
                     + " len (1446)\r\n @ip6_output.c:2158\r\nPanicked task 0xffffff8c6acea980: 327 threads: pid 0:"
