@@ -18,7 +18,7 @@ import dev.panicwatch.diagnosis.classify.PanicClassifier;
  * Whatever arrives — random text, random bytes, or text stitched from the pieces real reports are made of — the parser
  * either returns a report or throws {@link UnparseableReportException}; jqwik fails the property on any other throwable.
  */
-class PanicReportParserProperties {
+class PanicReportParserPropertiesTest {
 
     /** Pieces of real reports and of the ways they get mangled, to reach the parser's branches often. */
     private static final List<String> REPORT_PIECES = List.of(
