@@ -48,16 +48,22 @@ public final class PanicReportParser {
         if (firstText.isEmpty()) {
             throw new UnparseableReportException("the report is empty");
         }
-        if (firstText.get().startsWith("{")) {
-            Optional<IpsReport> ips = IpsReport.read(String.join("\n", lines));
+        String text = String.join("\n", lines);
+        boolean json = firstText.get().startsWith("{");
+        if (json || text.contains("\"panicString\"") || text.contains("\"macOSPanicString\"")) {
+            // Also a JSON report pasted below a line of prose: the lenient reader finds the field anyway.
+            Optional<IpsReport> ips = IpsReport.read(text);
             if (ips.isPresent()) {
                 return fromJson(ips.get());
             }
             try {
                 return fromText(lines, ReportFormat.LEGACY_TEXT, JsonFallbacks.NONE);
             } catch (UnparseableReportException noPanicLineEither) {
-                throw new UnparseableReportException(
-                        "the report is JSON but has no panicString or macOSPanicString field");
+                if (json) {
+                    throw new UnparseableReportException(
+                            "the report is JSON but has no panicString or macOSPanicString field");
+                }
+                throw noPanicLineEither;
             }
         }
         return fromText(lines, ReportFormat.LEGACY_TEXT, JsonFallbacks.NONE);

@@ -490,6 +490,19 @@ class PanicReportParserTest {
         }
 
         @Test
+        void a_json_body_pasted_below_prose_is_still_read_as_json() throws Exception {
+            ParsedReport report = parse("""
+                    Here is the panic-full file from DiagnosticReports:
+                      "kernel" : "Darwin Kernel Version 17.7.0: Fri Jun 15 23:12:25 PDT 2018; root:xnu-4570.71.1~3\\/RELEASE_ARM64_T8010",
+                      "panicString" : "panic(cpu 0 caller 0xfffffff016eab984): macOS watchdog detected\\nDebugger message: panic\\n",
+                    """);
+
+            assertThat(report.format()).isEqualTo(ReportFormat.IPS_JSON);
+            assertThat(report.panicString()).isEqualTo("macOS watchdog detected");
+            assertThat(report.xnuVersion()).contains("xnu-4570.71.1");
+        }
+
+        @Test
         void a_panic_string_without_the_panic_prefix_is_still_the_panic_string() throws Exception {
             ParsedReport report = parse("{\"panicString\":\"Sleep transition timed out after 180 seconds\\nmore\"}");
 
