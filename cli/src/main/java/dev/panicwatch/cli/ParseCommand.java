@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 
 import dev.panicwatch.diagnosis.classify.Diagnosis;
 import dev.panicwatch.diagnosis.classify.PanicClassifier;
+import dev.panicwatch.diagnosis.kernel.XnuVersion;
 import dev.panicwatch.diagnosis.parse.PanicReportParser;
 import dev.panicwatch.diagnosis.parse.ParsedReport;
 import dev.panicwatch.diagnosis.parse.UnparseableReportException;
@@ -142,7 +143,9 @@ final class ParseCommand implements Callable<Integer> {
         int vti = (Integer) result.get("currentVti");
         line(block, "class", result.get("class"));
         line(block, "vti helps", Boolean.TRUE.equals(result.get("vtiHelps")) ? "yes" : "no");
-        line(block, "current vti", vti + effectiveTimeout(vti));
+        boolean predatesVti = XnuVersion.parse((String) result.get("xnuVersion")).map(v -> !v.hasVti()).orElse(false);
+        line(block, "current vti", predatesVti ? "none (this kernel predates vti; it suspends these timeouts in a VM)"
+                : vti + effectiveTimeout(vti));
         line(block, "kernel", kernel(result));
         line(block, "boot-args", result.get("bootArgs") == null ? "(not in the report)" : result.get("bootArgs"));
         line(block, "panic", result.get("panicString"));

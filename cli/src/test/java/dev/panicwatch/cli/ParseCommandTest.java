@@ -121,6 +121,19 @@ class ParseCommandTest {
     }
 
     @Test
+    void readable_mode_says_a_kernel_older_than_10_12_has_no_vti(@TempDir Path dir) throws Exception {
+        Path mavericks = dir.resolve("mavericks.panic");
+        java.nio.file.Files.writeString(mavericks, "panic(cpu 0 caller 0xffffff8001e33bd4): \"Spinlock acquisition"
+                + " timed out: lock=0x1\"@/SourceCache/xnu/xnu-2422.110.17/osfmk/i386/locks_i386.c:365\n");
+
+        int exit = run("parse", mavericks.toString());
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("\n  vti helps:    no\n")
+                .contains("\n  current vti:  none (this kernel predates vti;");
+    }
+
+    @Test
     void readable_mode_names_the_file_and_the_problem_without_a_stack_trace(@TempDir Path dir) {
         int exit = run("parse", dir.toString());
 
