@@ -35,7 +35,7 @@ final class PanicSectionReader {
                     + "|__HIB|Boot (?:args|session)|System model|System uptime|System Profile|last (?:un)?loaded kext"
                     + "|last started kext|loaded kexts|Model:|Epoch Time|iBoot|secure boot|Paniclog version"
                     + "|Compressor Info|Zone info|Anonymous UUID|EOF$|\\*\\*\\*|Date/Time|Failure code|CORE \\d"
-                    + "|mp_kdp_enter|x86 |Memory ID|OS release type|roots installed|Attempting|Interval Since"
+                    + "|mp_kdp_enter|x86 |Memory ID|OS release type|roots installed|Attempting|Interval Since|SMCWDT"
                     + "|[A-Z][\\w-]{0,24}(?: [\\w-]{1,24}){0,3}: " // "RAX: ", "Fault CR2: ", "Machine-check capabilities: "
                     + "|(?:[xw]\\d{1,2}|lr|fp|sp|pc|cpsr|esr|far)\\s{0,4}:" // ARM64 register dump
                     + "|\\S{1,200} : \\S)"); // backtrace frames "0x… : 0x…", "mach_kernel : _panic + 0x54"

@@ -195,6 +195,16 @@ class PanicReportParserTest {
         }
 
         @Test
+        void a_watchdog_error_line_right_after_an_unquoted_panic_line_is_not_part_of_it() throws Exception {
+            ParsedReport report = parse("""
+                    panic(cpu 2 caller 0xffffff80002d1ea6): Kernel trap at 0xffffff7f81ab2d3f, type 6=invalid opcode
+                    SMCWDT::setWatchdogTimer ERROR: smcWriteKey WDTC failed
+                    """);
+
+            assertThat(report.panicString()).isEqualTo("Kernel trap at 0xffffff7f81ab2d3f, type 6=invalid opcode");
+        }
+
+        @Test
         void in_a_paste_of_several_reports_the_first_panic_line_decides() throws Exception {
             ParsedReport report = parse("""
                     panic(cpu 2 caller 0xffffff8013eb7f7e): Spinlock(0xffffff8013ef3280) timeout after 134400088647 ticks
