@@ -16,8 +16,8 @@ public final class BootArgs {
     }
 
     /**
-     * The {@code vti} in force: the {@code vti=N} token of the boot-args, else {@link #DEFAULT_VTI}. A token whose value
-     * is not a number is ignored, as the kernel ignores it.
+     * The {@code vti} in force: the {@code vti=N} token of the boot-args, else {@link #DEFAULT_VTI}. A token whose
+     * value is not a number is ignored, as the kernel ignores it.
      */
     public static int currentVti(String bootArgsOrNull) {
         return number(bootArgsOrNull, "vti").orElse(DEFAULT_VTI);

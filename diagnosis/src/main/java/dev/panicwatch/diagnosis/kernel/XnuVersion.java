@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
  * quoted panic string.
  *
  * <p>The first component (the "major" build number) identifies the macOS release: 2422 = 10.9, 3248 = 10.11,
- * 3789 = 10.12, 4570 = 10.13, 4903 = 10.14, 6153 = 10.15, 7195 = 11, 8019 = 12, 8792 = 13. Everything Panicwatch decides
- * from the kernel version depends on the major number only, so comparisons that matter use {@link #major()}; the
- * natural order compares all components numerically so that sorting is stable and intuitive.
+ * 3789 = 10.12, 4570 = 10.13, 4903 = 10.14, 6153 = 10.15, 7195 = 11, 8019 = 12, 8792 = 13. Everything Panicwatch
+ * decides from the kernel version depends on the major number only, so comparisons that matter use
+ * {@link #major()}; the natural order compares all components numerically so that sorting is stable and intuitive.
  *
  * @param parts the numeric components, at least one, most significant first
  */

@@ -23,10 +23,8 @@ import dev.panicwatch.schemas.ReportFormat;
  */
 public final class PanicReportParser {
 
-    private static final Pattern BUILD = Pattern.compile("\\b(\\d{1,2}[A-Z]\\d{1,5}[a-z]?)\\b");
-    private static final Pattern DARWIN = Pattern.compile("Darwin Kernel Version (\\d{1,3}\\.\\d{1,3}(?:\\.\\d{1,3})?)");
-    private static final List<String> PANIC_HEADINGS =
-            List.of("*** Panic Report ***", "Debugger called: <panic>", "panic trap number", "*** MCA Error Report ***");
+    private static final List<String> PANIC_HEADINGS = List.of(
+            "*** Panic Report ***", "Debugger called: <panic>", "panic trap number", "*** MCA Error Report ***");
 
     /** Decodes the bytes leniently (malformed UTF-8 becomes U+FFFD) and parses the text. */
     public ParsedReport parse(byte[] raw) throws UnparseableReportException {
@@ -178,11 +176,11 @@ public final class PanicReportParser {
         }
 
         Optional<String> darwinVersion() {
-            return kernel.flatMap(k -> group(DARWIN, k));
+            return kernel.flatMap(k -> group(ReportFields.DARWIN, k));
         }
 
         Optional<String> macOSBuild() {
-            return osVersion.flatMap(v -> group(BUILD, v));
+            return osVersion.flatMap(v -> group(ReportFields.BUILD, v));
         }
 
         Optional<String> systemModel() {

@@ -19,7 +19,8 @@ final class PanicSectionReader {
     private static final Pattern PANIC_CALL =
             Pattern.compile("panic\\(cpu ?(\\d{1,4}),? ?caller ?([^)\\s]{0,40})\\): ?(.*)");
     /** {@code Panic(CPU 11, time 12702490340): …} and the older {@code Panic(CPU 4): …}. */
-    private static final Pattern NMI_SECTION = Pattern.compile("Panic\\(CPU ?(\\d{1,4})(?:, ?time ?\\d{1,24})?\\): ?(.*)");
+    private static final Pattern NMI_SECTION =
+            Pattern.compile("Panic\\(CPU ?(\\d{1,4})(?:, ?time ?\\d{1,24})?\\): ?(.*)");
     private static final Pattern SLEEP_WAKE_FAILURE = Pattern.compile("^Sleep Wake failure in \\S.*");
     private static final Pattern SLEEP_WAKE_EVENT = Pattern.compile("Event:\\s{1,20}Sleep Wake Failure");
     private static final Pattern CALLER_ADDRESS = Pattern.compile("0x[0-9a-fA-F]{1,16}");
@@ -36,7 +37,8 @@ final class PanicSectionReader {
                     + "|last started kext|loaded kexts|Model:|Epoch Time|iBoot|secure boot|Paniclog version"
                     + "|Compressor Info|Zone info|Anonymous UUID|EOF$|\\*\\*\\*|Date/Time|Failure code|CORE \\d"
                     + "|mp_kdp_enter|x86 |Memory ID|OS release type|roots installed|Attempting|Interval Since|SMCWDT"
-                    + "|[A-Z][\\w-]{0,24}(?: [\\w-]{1,24}){0,3}: " // "RAX: ", "Fault CR2: ", "Machine-check capabilities: "
+                    // any "Label: value" field: "RAX: ", "Fault CR2: ", "Machine-check capabilities: "
+                    + "|[A-Z][\\w-]{0,24}(?: [\\w-]{1,24}){0,3}: "
                     + "|(?:[xw]\\d{1,2}|lr|fp|sp|pc|cpsr|esr|far)\\s{0,4}:" // ARM64 register dump
                     + "|\\S{1,200} : \\S)"); // backtrace frames "0x… : 0x…", "mach_kernel : _panic + 0x54"
 

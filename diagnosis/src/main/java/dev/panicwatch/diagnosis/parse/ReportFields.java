@@ -24,12 +24,12 @@ import dev.panicwatch.diagnosis.kernel.XnuVersion;
  */
 final class ReportFields {
 
-    private static final Pattern DARWIN = Pattern.compile("Darwin Kernel Version (\\d{1,3}\\.\\d{1,3}(?:\\.\\d{1,3})?)");
+    static final Pattern DARWIN = Pattern.compile("Darwin Kernel Version (\\d{1,3}\\.\\d{1,3}(?:\\.\\d{1,3})?)");
     private static final Pattern MACOS_VERSION = Pattern.compile("(?i:mac ?os version)\\s{0,20}:");
     private static final Pattern OS_VERSION = Pattern.compile("(?i:os version|os_version)\"?\\s{0,20}:");
-    private static final Pattern BUILD = Pattern.compile("\\b(\\d{1,2}[A-Z]\\d{1,5}[a-z]?)\\b");
+    static final Pattern BUILD = Pattern.compile("\\b(\\d{1,2}[A-Z]\\d{1,5}[a-z]?)\\b");
     private static final Pattern SYSTEM_MODEL_NAME = Pattern.compile("System model name: ([^(]{1,80})");
-    /** The system profile after a report's EOF: {@code Model: MacPro5,1, BootROM …}, sometimes glued to the line before. */
+    /** The system profile after a report's EOF ({@code Model: MacPro5,1, BootROM …}), at times glued on. */
     private static final Pattern PROFILE_MODEL = Pattern.compile("Model: ([A-Za-z]{2,24}\\d{1,3},\\d{1,3}),");
     private static final Pattern MODEL_IDENTIFIER = Pattern.compile("[A-Za-z]{2,24}\\d{1,3},\\d{1,3}");
     private static final Pattern UPTIME = Pattern.compile("System uptime in nanoseconds: (\\d{1,19})");
@@ -39,7 +39,8 @@ final class ReportFields {
     private static final Pattern PANICKED_TASK =
             Pattern.compile("Panicked task 0x[0-9a-fA-F]{1,16}: \\d{1,7} threads?: pid -?\\d{1,7}: (\\S.*)");
     /** The Epoch Time block's {@code Calendar: 0x5f2b9b1f 0x0007d2f4}: seconds and microseconds since 1970, UTC. */
-    private static final Pattern CALENDAR = Pattern.compile("Calendar\\s{0,8}: (0x[0-9a-fA-F]{1,16}) (0x[0-9a-fA-F]{1,8})");
+    private static final Pattern CALENDAR =
+            Pattern.compile("Calendar\\s{0,8}: (0x[0-9a-fA-F]{1,16}) (0x[0-9a-fA-F]{1,8})");
     /** {@code Date/Time: 2020-05-08 11:40:58 +0800} and the .ips header's {@code 2024-10-28 19:53:37.00 -0400}. */
     static final Pattern OFFSET_TIME = Pattern.compile(
             "(\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}:\\d{2})(?:\\.(\\d{1,9}))? ?([+-]\\d{4})");
@@ -51,7 +52,8 @@ final class ReportFields {
     private static final DateTimeFormatter LEGACY_DATE_FORMAT =
             DateTimeFormatter.ofPattern("MMM d HH:mm:ss yyyy", Locale.ROOT);
     private static final Pattern FRAME_WITH_ADDRESS = Pattern.compile(
-            "^0x[0-9a-fA-F]{1,16} : 0x[0-9a-fA-F]{1,16} \\S{1,200} : (\\S{1,500})(?: \\+ (?:0x[0-9a-fA-F]{1,16}|\\d{1,10}))?$");
+            "^0x[0-9a-fA-F]{1,16} : 0x[0-9a-fA-F]{1,16} \\S{1,200} : (\\S{1,500})"
+                    + "(?: \\+ (?:0x[0-9a-fA-F]{1,16}|\\d{1,10}))?$");
     private static final Pattern FRAME_WITHOUT_ADDRESS =
             Pattern.compile("^\\S{1,200} : (\\S{1,500}) \\+ (?:0x[0-9a-fA-F]{1,16}|\\d{1,10})$");
     private static final int MAX_FRAMES = 512;
@@ -110,7 +112,8 @@ final class ReportFields {
     }
 
     Optional<String> systemModel() {
-        Optional<String> named = first("System model name", SYSTEM_MODEL_NAME, m -> m.group(1).strip()).filter(s -> !s.isEmpty());
+        Optional<String> named = first("System model name", SYSTEM_MODEL_NAME, m -> m.group(1).strip())
+                .filter(name -> !name.isEmpty());
         return named.isPresent() ? named : first("Model: ", PROFILE_MODEL, m -> m.group(1));
     }
 
@@ -145,9 +148,9 @@ final class ReportFields {
     }
 
     /**
-     * The process on the panicking CPU. 12+ reports name it in {@code Panicked task … pid N: name} right below the panic
-     * line; older ones in {@code BSD process name corresponding to current thread}. The first is preferred inside the
-     * deciding section, because a pasted report may carry other sections' process lines.
+     * The process on the panicking CPU. 12+ reports name it in {@code Panicked task … pid N: name} right below the
+     * panic line; older ones in {@code BSD process name corresponding to current thread}. The first is preferred
+     * inside the deciding section, because a pasted report may carry other sections' process lines.
      */
     Optional<String> processName(int sectionStart, int sectionEnd) {
         for (int i = sectionStart; i < sectionEnd; i++) {
@@ -182,7 +185,8 @@ final class ReportFields {
         if (calendar.isPresent()) {
             return calendar;
         }
-        Optional<Instant> dated = first("Date/Time:", DATE_TIME_LINE, m -> m.group(1)).flatMap(ReportFields::offsetTime);
+        Optional<Instant> dated =
+                first("Date/Time:", DATE_TIME_LINE, m -> m.group(1)).flatMap(ReportFields::offsetTime);
         if (dated.isPresent()) {
             return dated;
         }
