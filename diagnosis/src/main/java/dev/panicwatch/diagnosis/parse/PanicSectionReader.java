@@ -115,6 +115,10 @@ final class PanicSectionReader {
 
     private static String message(List<String> lines, int headerLine, String rest) {
         String first = rest.strip();
+        if (first.isEmpty() && continues(lines, headerLine, headerLine) && lines.get(headerLine + 1).startsWith("\"")) {
+            // A paste wrapped right after "panic(cpu N caller 0x…):"; the quoted message is on the next line.
+            return quoted(lines, headerLine + 1, lines.get(headerLine + 1));
+        }
         return first.startsWith("\"") ? quoted(lines, headerLine, first) : unquoted(lines, headerLine, first);
     }
 

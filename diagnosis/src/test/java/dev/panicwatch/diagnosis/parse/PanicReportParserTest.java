@@ -103,6 +103,18 @@ class PanicReportParserTest {
         }
 
         @Test
+        void a_quoted_message_wrapped_onto_the_next_line_is_still_read() throws Exception {
+            ParsedReport report = parse("""
+                    panic(cpu 3 caller 0xffffff800e43baa0):
+                    "Spinlock acquisition timed out: lock=0xffffff8017889000"@/xnu/xnu-6153.141.2/osfmk/i386/locks_i386.c:501
+                    Backtrace (CPU 3), Frame : Return Address
+                    """);
+
+            assertThat(report.panicString()).isEqualTo("Spinlock acquisition timed out: lock=0xffffff8017889000");
+            assertThat(report.panicCpu()).contains(3);
+        }
+
+        @Test
         void a_panic_line_cut_before_its_message_is_an_error_naming_the_line() {
             assertThatThrownBy(() -> parse("Sun May  4 01:51:48 2014\npanic(cpu 6 caller 0xffffff80184d0f36): \n"))
                     .isInstanceOf(UnparseableReportException.class)
