@@ -1,5 +1,6 @@
 package dev.panicwatch.diagnosis.classify;
 
+import dev.panicwatch.diagnosis.kernel.BootArgs;
 import dev.panicwatch.schemas.PanicClass;
 
 /**
@@ -13,7 +14,7 @@ import dev.panicwatch.schemas.PanicClass;
 public record Diagnosis(PanicClass panicClass, boolean vtiHelps, int currentVti, String reason) {
 
     /** XNU's default shift of the lock/TLB timeouts in a VM (×64). */
-    public static final int DEFAULT_VTI = 6;
+    public static final int DEFAULT_VTI = BootArgs.DEFAULT_VTI;
 
     public boolean isTimeout() {
         return panicClass != PanicClass.NON_TIMEOUT;

@@ -1,0 +1,208 @@
+package dev.panicwatch.diagnosis.parse;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.panicwatch.diagnosis.parse.PanicSection.Kind;
+
+/**
+ * Finds the panic sections of a report and reads each one's message. A message is the header's text plus the lines
+ * that continue it, up to the source location ({@code "…"@/path/file.c:123} up to 11, {@code … @file.c:123} from 12),
+ * a blank line, or the next part of the report (registers, backtrace, process, version lines…).
+ */
+final class PanicSectionReader {
+
+    /** {@code panic(cpu 4 caller 0x…):}, also with the comma some people type ({@code panic(cpu 7, caller …)}). */
+    private static final Pattern PANIC_CALL =
+            Pattern.compile("panic\\(cpu ?(\\d{1,4}),? ?caller ?([^)\\s]{0,40})\\): ?(.*)");
+    /** {@code Panic(CPU 11, time 12702490340): …} and the older {@code Panic(CPU 4): …}. */
+    private static final Pattern NMI_SECTION =
+            Pattern.compile("Panic\\(CPU ?(\\d{1,4})(?:, ?time ?\\d{1,24})?\\): ?(.*)");
+    private static final Pattern SLEEP_WAKE_FAILURE = Pattern.compile("^Sleep Wake failure in \\S.*");
+    private static final Pattern SLEEP_WAKE_EVENT = Pattern.compile("Event:\\s{1,20}Sleep Wake Failure");
+    private static final Pattern CALLER_ADDRESS = Pattern.compile("0x[0-9a-fA-F]{1,16}");
+
+    /** Where the message of an unquoted panic ends: {@code @file.c:123} at the end of a line. */
+    private static final Pattern TRAILING_LOCATION = Pattern.compile("(?:^|\\s)@[\\w./+-]{1,300}:\\d{1,6}$");
+
+    /** Lines that start the next part of a report, so they cannot continue a message. */
+    private static final Pattern NEXT_PART = Pattern.compile(
+            "^(?:Backtrace|Panicked (?:task|thread)|BSD process name|Process name corresponding|Kernel Extensions"
+                    + "|Debugger (?:message|called)|IOPlatformPanicAction|Nested panic|Mac OS version|OS version"
+                    + "|Kernel version|Kernel UUID|Kernel slide|Kernel text|KernelCache|Fileset Kernelcache"
+                    + "|__HIB|Boot (?:args|session)|System model|System uptime|System Profile|last (?:un)?loaded kext"
+                    + "|last started kext|loaded kexts|Model:|Epoch Time|iBoot|secure boot|Paniclog version"
+                    + "|Compressor Info|Zone info|Anonymous UUID|EOF$|\\*\\*\\*|Date/Time|Failure code|CORE \\d"
+                    + "|mp_kdp_enter|x86 |Memory ID|OS release type|roots installed|Attempting|Interval Since|SMCWDT"
+                    // any "Label: value" field: "RAX: ", "Fault CR2: ", "Machine-check capabilities: "
+                    + "|[A-Z][\\w-]{0,24}(?: [\\w-]{1,24}){0,3}: "
+                    + "|(?:[xw]\\d{1,2}|lr|fp|sp|pc|cpsr|esr|far)\\s{0,4}:" // ARM64 register dump
+                    + "|\\S{1,200} : \\S)"); // backtrace frames "0x… : 0x…", "mach_kernel : _panic + 0x54"
+
+    /** A message longer than this many lines is noise that happens to follow a panic line. */
+    private static final int MAX_MESSAGE_LINES = 40;
+    private static final Pattern WHITESPACE_RUN = Pattern.compile("\\s+");
+
+    private PanicSectionReader() {
+    }
+
+    /** Every section of the report, in the order they appear. */
+    static List<PanicSection> sections(List<String> lines) {
+        List<PanicSection> sections = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.contains("panic(cpu")) {
+                Matcher call = PANIC_CALL.matcher(line);
+                if (call.find()) {
+                    Optional<String> caller = CALLER_ADDRESS.matcher(call.group(2)).matches()
+                            ? Optional.of(call.group(2)) : Optional.empty();
+                    sections.add(new PanicSection(Kind.PANIC_CALL, i, cpu(call.group(1)), caller,
+                            message(lines, i, call.group(3))));
+                    continue;
+                }
+            }
+            if (line.contains("Panic(CPU")) {
+                Matcher nmi = NMI_SECTION.matcher(line);
+                if (nmi.find()) {
+                    sections.add(new PanicSection(Kind.NMI_SECTION, i, cpu(nmi.group(1)), Optional.empty(),
+                            message(lines, i, nmi.group(2))));
+                    continue;
+                }
+            }
+            if (SLEEP_WAKE_FAILURE.matcher(line).matches()) {
+                sections.add(new PanicSection(Kind.SLEEP_WAKE_FAILURE, i, Optional.empty(), Optional.empty(), line));
+            }
+        }
+        return sections;
+    }
+
+    /**
+     * A sleep/wake failure report in stackshot form ({@code Event: Sleep Wake Failure} in its header) states its panic
+     * message as the report's first paragraph, e.g. "Sleep transition timed out after 180 seconds while calling power
+     * state change callbacks. Suspected bundle: …", with no panic line.
+     */
+    static Optional<PanicSection> sleepWakeStackshot(List<String> lines) {
+        boolean stackshot = lines.stream().anyMatch(line -> SLEEP_WAKE_EVENT.matcher(line).lookingAt());
+        if (!stackshot) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line.startsWith("===") || NEXT_PART.matcher(line).lookingAt()) {
+                return Optional.empty(); // the excerpt starts at the stackshot header: the message was left out
+            }
+            return Optional.of(new PanicSection(Kind.SLEEP_WAKE_FAILURE, i, Optional.empty(), Optional.empty(),
+                    unquoted(lines, i, line)));
+        }
+        return Optional.empty();
+    }
+
+    /** Whether a line begins a section, i.e. ends the backtrace of the one before. */
+    static boolean isSectionHeader(String line) {
+        return line.contains("panic(cpu") && PANIC_CALL.matcher(line).find()
+                || line.contains("Panic(CPU") && NMI_SECTION.matcher(line).find();
+    }
+
+    private static Optional<Integer> cpu(String digits) {
+        return Optional.of(Integer.parseInt(digits)); // at most 4 digits
+    }
+
+    private static String message(List<String> lines, int headerLine, String rest) {
+        String first = rest.strip();
+        if (first.isEmpty() && continues(lines, headerLine, headerLine) && lines.get(headerLine + 1).startsWith("\"")) {
+            // A paste wrapped right after "panic(cpu N caller 0x…):"; the quoted message is on the next line.
+            return quoted(lines, headerLine + 1, lines.get(headerLine + 1));
+        }
+        return first.startsWith("\"") ? quoted(lines, headerLine, first) : unquoted(lines, headerLine, first);
+    }
+
+    /**
+     * Up to 11, panic() prints its format as a C string literal: {@code "part one " "part two"@/…/file.c:123}. The
+     * message is the parts joined as C joins adjacent literals; a part may run over several lines.
+     */
+    private static String quoted(List<String> lines, int headerLine, String first) {
+        StringBuilder message = new StringBuilder();
+        String current = first;
+        int lineIndex = headerLine;
+        int pos = 0;
+        boolean inside = false;
+        while (true) {
+            if (pos >= current.length()) {
+                if (!inside || !continues(lines, lineIndex, headerLine)) {
+                    break; // closed at the end of the line, or the report was cut inside the quotes
+                }
+                lineIndex++;
+                current = lines.get(lineIndex);
+                pos = 0;
+                message.append(' ');
+                continue;
+            }
+            char c = current.charAt(pos);
+            if (!inside) {
+                if (c == '"') {
+                    inside = true;
+                } else if (c != ' ' && c != '\t') {
+                    break; // the "@/path:line" location, or anything else after the last part
+                }
+            } else if (c == '\\' && pos + 1 < current.length()) {
+                // The literal is printed stringified, so its escapes show: \" is a quote, \n a line break.
+                char escaped = current.charAt(pos + 1);
+                message.append(escaped == 'n' || escaped == 't' || escaped == 'r' ? ' ' : escaped);
+                pos++;
+            } else if (c == '"') {
+                inside = false;
+            } else {
+                message.append(c);
+            }
+            pos++;
+        }
+        return oneLine(message.toString());
+    }
+
+    /** From 12 on (and for kernel traps before), the message is plain text ending in {@code " @file.c:123"}. */
+    private static String unquoted(List<String> lines, int headerLine, String first) {
+        StringBuilder message = new StringBuilder();
+        if (appendUpToLocation(message, first)) {
+            return oneLine(message.toString());
+        }
+        int lineIndex = headerLine;
+        while (continues(lines, lineIndex, headerLine)) {
+            lineIndex++;
+            message.append(' ');
+            if (appendUpToLocation(message, lines.get(lineIndex))) {
+                break;
+            }
+        }
+        return oneLine(message.toString());
+    }
+
+    /** Appends the text before a trailing source location; true when there was one (the message ends there). */
+    private static boolean appendUpToLocation(StringBuilder message, String text) {
+        Matcher location = TRAILING_LOCATION.matcher(text);
+        if (location.find()) {
+            message.append(text, 0, location.start());
+            return true;
+        }
+        message.append(text);
+        return false;
+    }
+
+    private static boolean continues(List<String> lines, int lineIndex, int headerLine) {
+        if (lineIndex + 1 >= lines.size() || lineIndex + 1 - headerLine >= MAX_MESSAGE_LINES) {
+            return false;
+        }
+        String next = lines.get(lineIndex + 1);
+        return !next.isEmpty() && !NEXT_PART.matcher(next).lookingAt() && !isSectionHeader(next)
+                && !SLEEP_WAKE_FAILURE.matcher(next).matches();
+    }
+
+    private static String oneLine(String text) {
+        return WHITESPACE_RUN.matcher(text).replaceAll(" ").strip();
+    }
+}
