@@ -63,9 +63,10 @@ public record PipelineSettings(
                     + rateWindow.plus(rateGrace) + ")");
         }
         requirePositive(PipelineSetting.LOAD_RETENTION, loadRetention);
-        if (loadRetention.compareTo(loadWindowSpan()) < 0) {
+        Duration span = lookBack.plus(lookAhead).plus(grace);
+        if (loadRetention.compareTo(span) < 0) {
             throw invalid(PipelineSetting.LOAD_RETENTION, loadRetention, "must cover look.back + look.ahead + grace ("
-                    + loadWindowSpan() + ")");
+                    + span + ")");
         }
         if (topicPartitions < 1) {
             throw invalid(PipelineSetting.TOPIC_PARTITIONS, topicPartitions, "must be at least 1");
