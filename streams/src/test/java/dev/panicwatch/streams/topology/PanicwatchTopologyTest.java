@@ -118,23 +118,28 @@ class PanicwatchTopologyTest {
 
     @Test
     void remediationIdIsDerivedFromVmAndReportSoAReplayRepeatsIt() throws Exception {
-        seedHostLoad(VM, T);
         PanicReport report = panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1");
-        pipe.panic(report);
-        pipe.advanceWallClockTo(T.plus(Duration.ofMinutes(4)));
-        String first = onlyRemediation().getRemediationId();
+        String first = adviseOnFreshTopology(report, T);
+        // A replay a day later on a fresh instance (new state, other wall clock) gives the same id.
+        String replayed = adviseOnFreshTopology(report, T.plus(Duration.ofDays(1)));
+        assertThat(replayed).isEqualTo(first).hasSize(32);
+        // Another VM's advice on the same report text would differ.
+        assertThat(RemediationEvents.remediationId("pve1/105", report.getReportId())).isNotEqualTo(first);
+    }
 
-        try (TopologyHarness replay = new TopologyHarness(PipelineSettings.defaults(), T.plus(Duration.ofDays(1)))) {
-            pipe.close();
-            pipe = replay;
-            seedHostLoad(VM, T);
-            pipe.panic(report);
-            pipe.advanceWallClockTo(T.plus(Duration.ofDays(1)).plus(Duration.ofMinutes(4)));
-            assertThat(onlyRemediation().getRemediationId()).isEqualTo(first);
+    private String adviseOnFreshTopology(PanicReport report, Instant wallClock) throws Exception {
+        try (TopologyHarness fresh = new TopologyHarness(PipelineSettings.defaults(), wallClock)) {
+            TopologyHarness mine = pipe;
+            pipe = fresh;
+            try {
+                seedHostLoad(VM, T);
+                pipe.panic(report);
+                pipe.advanceWallClockTo(wallClock.plus(Duration.ofMinutes(4)));
+                return onlyRemediation().getRemediationId();
+            } finally {
+                pipe = mine;
+            }
         }
-        pipe = new TopologyHarness(PipelineSettings.defaults(), T);
-        assertThat(first).isEqualTo(RemediationEvents.remediationId(VM, report.getReportId()))
-                .isNotEqualTo(RemediationEvents.remediationId("pve1/105", report.getReportId()));
     }
 
     @Test
@@ -319,6 +324,18 @@ class PanicwatchTopologyTest {
         assertThat(pipe.remediations()).isEmpty();
         assertThat(count(StoreNames.PANIC_COUNTS_PER_CLASS, PanicClass.NON_TIMEOUT.name())).isEqualTo(1);
         assertThat(count(StoreNames.PANIC_COUNTS_PER_VM, VM)).isEqualTo(1);
+    }
+
+    @Test
+    void reportWithoutHostIsCountedOnTheHostOfItsVmsLatestSample() {
+        pipe.load(load(VM, "pve3", T.minus(Duration.ofMinutes(30)), 32, 1.0, null, null));
+        pipe.load(load(VM, "pve2", T.minus(Duration.ofMinutes(2)), 32, 1.0, null, null)); // migrated to pve2
+        pipe.panic(panic(VM, null, T, KERNEL_TRAP, XNU_10_15, null));
+        pipe.panic(panic("pve1/999", null, T, KERNEL_TRAP, XNU_10_15, null)); // no samples at all
+
+        assertThat(count(StoreNames.PANIC_COUNTS_PER_HOST, "pve2")).isEqualTo(1);
+        assertThat(count(StoreNames.PANIC_COUNTS_PER_HOST, "pve3")).isZero();
+        assertThat(count(StoreNames.PANIC_COUNTS_PER_HOST, StoreNames.UNKNOWN_HOST)).isEqualTo(1);
     }
 
     @Test
