@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import dev.panicwatch.streams.app.PanicwatchApp;
 import dev.panicwatch.streams.config.InvalidSettingException;
 import dev.panicwatch.streams.config.PanicwatchConfiguration;
+import dev.panicwatch.streams.config.PipelineSetting;
 
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = {"Run the Panicwatch Kafka Streams app: classify panics, join them with host load per VM, "
@@ -21,8 +22,18 @@ final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with settings (environment wins).")
     Path configFile;
 
+    @Option(names = "--list-settings", description = "Print every PANICWATCH_* setting with its default and meaning, then exit.")
+    boolean listSettings;
+
     @Override
     public Integer call() throws Exception {
+        if (listSettings) {
+            for (PipelineSetting s : PipelineSetting.values()) {
+                System.out.printf("%-36s %-8s %s (file: %s)%n", s.environmentName(), s.defaultValue(), s.description(),
+                        s.property());
+            }
+            return 0;
+        }
         PanicwatchConfiguration configuration;
         try {
             configuration = PanicwatchConfiguration.load(configFile, System.getenv());
