@@ -298,6 +298,30 @@ class PanicwatchTopologyTest {
     }
 
     @Test
+    void panicDeliveredLateStillGivesItsSamplesTheGracePeriod() throws Exception {
+        // A collector catches up an hour later: by the wall clock the window closed long ago (T + 3 min), but the
+        // deadline is arrival + grace = T + 1 h + 2 min, so samples that come along just after it still count.
+        Instant arrival = T.plus(Duration.ofHours(1));
+        try (TopologyHarness late = new TopologyHarness(PipelineSettings.defaults(), arrival)) {
+            TopologyHarness mine = pipe;
+            pipe = late;
+            try {
+                pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+                pipe.advanceWallClockTo(arrival.plusSeconds(60));
+                assertThat(pipe.remediations()).isEmpty();
+                pipe.load(load(VM, HOST, T.minusSeconds(60), 32, 110.0, null, null));
+                pipe.advanceWallClockTo(arrival.plusSeconds(130));
+
+                RemediationEvent e = onlyRemediation();
+                assertThat(e.getEvidence().getSamples()).isEqualTo(1);
+                assertThat(e.getSuggestedVti()).isEqualTo(9);
+            } finally {
+                pipe = mine;
+            }
+        }
+    }
+
+    @Test
     void overloadFromVcpuWaitAlone() {
         // load1/CPUs = 16/32 = 0.5 (below 1.0), no PSI; the worst vCPU waited 80 %: R = 1 / (1 − 0.8) = 5;
         // log2 5 = 2.32 → ceil 3 → step 1 + 3 = 4 → vti 6 + 4 = 10 (cap 18 on xnu-7195).
