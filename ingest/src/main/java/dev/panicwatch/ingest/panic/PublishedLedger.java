@@ -55,8 +55,8 @@ public final class PublishedLedger implements AutoCloseable {
     public static PublishedLedger open(Path stateDir) throws IOException {
         Files.createDirectories(stateDir);
         Path path = stateDir.resolve(FILE_NAME);
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
         FileLock lock;
         try {
             lock = channel.tryLock();

@@ -57,17 +57,20 @@ public final class IdempotentPublisher implements RecordPublisher, AutoCloseable
     /** The producer settings: timeouts derived from {@code deliveryTimeout} unless configured, then the fixed ones. */
     static Map<String, Object> producerConfig(KafkaConnection connection, Duration deliveryTimeout) {
         long delivery = Math.max(deliveryTimeout.toMillis(), 2_000);
-        long linger = 5;
         Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.LINGER_MS_CONFIG, linger);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5L);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
-        // delivery.timeout.ms must cover linger.ms + request.timeout.ms, or the producer refuses to start.
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, delivery - linger));
         // send() blocks while it waits for metadata of a broker that is down; bound it by the same budget.
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, delivery);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
         config.putAll(connection.clientConfig());
         config.remove("schema.registry.url");
+        if (!config.containsKey(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)) {
+            // delivery.timeout.ms must cover linger.ms + request.timeout.ms, or the producer refuses to start.
+            long linger = Long.parseLong(config.get(ProducerConfig.LINGER_MS_CONFIG).toString().trim());
+            long deliveryInForce = Long.parseLong(config.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG).toString().trim());
+            config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1_000, Math.min(30_000, deliveryInForce - linger)));
+        }
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "panicwatch-ingest");

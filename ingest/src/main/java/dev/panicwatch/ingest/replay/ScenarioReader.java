@@ -116,9 +116,14 @@ public final class ScenarioReader {
         Set<String> unknown = new TreeSet<>();
         object.fieldNames().forEachRemaining(unknown::add);
         unknown.remove("type");
+        schema.getFields().forEach(f -> unknown.remove(f.name()));
+        if (!unknown.isEmpty()) {
+            // Checked first: a misspelt name would otherwise show up as a "missing" field, hiding the typo.
+            List<String> known = schema.getFields().stream().map(Schema.Field::name).toList();
+            throw new BadLine("unknown field(s) " + unknown + " in a load sample; the fields are " + known);
+        }
         HostLoadSample sample = new HostLoadSample();
         for (Schema.Field field : schema.getFields()) {
-            unknown.remove(field.name());
             JsonNode value = object.get(field.name());
             Schema type = field.schema();
             boolean nullable = type.isNullable();
@@ -133,10 +138,6 @@ public final class ScenarioReader {
                 continue;
             }
             sample.put(field.pos(), convert(field.name(), type, value));
-        }
-        if (!unknown.isEmpty()) {
-            List<String> known = schema.getFields().stream().map(Schema.Field::name).toList();
-            throw new BadLine("unknown field(s) " + unknown + " in a load sample; the fields are " + known);
         }
         checkRanges(sample);
         return sample;
