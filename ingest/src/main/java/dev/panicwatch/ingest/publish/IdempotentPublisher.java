@@ -57,11 +57,12 @@ public final class IdempotentPublisher implements RecordPublisher, AutoCloseable
     /** The producer settings: timeouts derived from {@code deliveryTimeout} unless configured, then the fixed ones. */
     static Map<String, Object> producerConfig(KafkaConnection connection, Duration deliveryTimeout) {
         long delivery = Math.max(deliveryTimeout.toMillis(), 2_000);
+        // Strings, as from a properties file: Kafka parses each to the type it expects (int or long).
         Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5L);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(delivery));
         // send() blocks while it waits for metadata of a broker that is down; bound it by the same budget.
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, delivery);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(delivery));
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
         config.putAll(connection.clientConfig());
         config.remove("schema.registry.url");
@@ -69,7 +70,8 @@ public final class IdempotentPublisher implements RecordPublisher, AutoCloseable
             // delivery.timeout.ms must cover linger.ms + request.timeout.ms, or the producer refuses to start.
             long linger = Long.parseLong(config.get(ProducerConfig.LINGER_MS_CONFIG).toString().trim());
             long deliveryInForce = Long.parseLong(config.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG).toString().trim());
-            config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1_000, Math.min(30_000, deliveryInForce - linger)));
+            config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                    Long.toString(Math.max(1_000, Math.min(30_000, deliveryInForce - linger))));
         }
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
