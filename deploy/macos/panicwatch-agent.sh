@@ -118,6 +118,7 @@ send() {
 
 now="$(date +%s)"
 pending=0
+seen=" "
 for file in "$report_dir"/*.panic "$report_dir"/panic-full-*.ips "$report_dir"/Kernel-*.panic; do
   [ -f "$file" ] || continue
   modified="$(date -r "$file" +%s 2>/dev/null || echo 0)"
@@ -126,7 +127,9 @@ for file in "$report_dir"/*.panic "$report_dir"/panic-full-*.ips "$report_dir"/K
     continue
   fi
   hash="$(sha256 "$file")"
-  # Kernel-*.panic also matches *.panic; the hash check makes the second visit a no-op.
+  # Kernel-*.panic also matches *.panic, and a copy of a report has the same hash: one try per report and run.
+  case "$seen" in *" $hash "*) continue ;; esac
+  seen="$seen$hash "
   if grep -qx "$hash" "$sent_file" || grep -q "^$hash " "$rejected_file"; then
     continue
   fi

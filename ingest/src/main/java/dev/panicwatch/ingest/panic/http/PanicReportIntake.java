@@ -128,8 +128,10 @@ public final class PanicReportIntake {
             unavailable.incrementAndGet();
             LOG.warn("report {} of VM {} not acknowledged by Kafka: {}; told the sender to retry", report.getReportId(),
                     vm.vmId(), cause.toString());
-            return Verdict.unavailable("Kafka did not acknowledge the report (" + describe(cause) + "); it was not "
-                    + "stored, send it again in " + RETRY_AFTER_SECONDS + " s", RETRY_AFTER_SECONDS);
+            // Not "lost": the sender keeps the report and retries. Not "certainly absent" either: a timed-out write
+            // may still land, so the retry can make a second copy, which the topology drops by its reportId.
+            return Verdict.unavailable("Kafka did not acknowledge the report (" + describe(cause) + "); it is not "
+                    + "confirmed stored: send it again in " + RETRY_AFTER_SECONDS + " s", RETRY_AFTER_SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Verdict.unavailable("the receiver is shutting down; send the report again later",

@@ -122,7 +122,7 @@ class PanicReportIntakeTest {
         Verdict verdict = intake.submit(submission("Bearer " + TOKEN, "pve1/101", SampleReports.tlbFlush(1, null)));
         assertThat(verdict.status()).isEqualTo(503);
         assertThat(verdict.retryAfterSeconds()).isEqualTo(PanicReportIntake.RETRY_AFTER_SECONDS);
-        assertThat(error(verdict)).asString().contains("not stored").contains("broker unreachable (test)");
+        assertThat(error(verdict)).asString().contains("not confirmed stored").contains("broker unreachable (test)");
     }
 
     @Test
