@@ -66,6 +66,10 @@ final class IngestHttpCommand implements Callable<Integer> {
         String bearer = token != null ? token : System.getenv(TOKEN_ENV);
         KafkaConnection connection;
         try {
+            if (bearer == null || bearer.isBlank()) {
+                throw new IllegalArgumentException("no bearer token: pass --token or set " + TOKEN_ENV
+                        + "; the receiver does not run without authentication");
+            }
             connection = kafka.connection();
             if (port < 0 || port > 65535 || ackTimeoutSeconds < 1) {
                 throw new IllegalArgumentException("--port must be 0…65535 and --ack-timeout-seconds ≥ 1");

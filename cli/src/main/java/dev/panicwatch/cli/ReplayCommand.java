@@ -19,7 +19,10 @@ import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
 import dev.panicwatch.ingest.publish.KafkaConnection;
 import dev.panicwatch.ingest.publish.TopicCheck;
+import dev.panicwatch.ingest.replay.Scenario;
+import dev.panicwatch.ingest.replay.ScenarioEvent;
 import dev.panicwatch.ingest.replay.ScenarioException;
+import dev.panicwatch.ingest.replay.ScenarioReader;
 import dev.panicwatch.ingest.replay.ScenarioReplayer;
 import dev.panicwatch.schemas.Topics;
 
@@ -53,6 +56,17 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        PanicReportFactory factory = new PanicReportFactory();
+        Scenario scenario;
+        try {
+            // Checked before Kafka is even asked: a bad line is reported whether or not the stack is up.
+            scenario = new ScenarioReader(factory).read(dir);
+        } catch (ScenarioException e) {
+            System.err.println("panicwatch replay: " + e.getMessage());
+            return 1;
+        }
+        System.err.println("scenario " + dir + ": " + scenario.count(ScenarioEvent.Load.class) + " load samples, "
+                + scenario.count(ScenarioEvent.Panic.class) + " panic reports");
         List<String> missing;
         try {
             missing = TopicCheck.missing(connection, List.of(Topics.HOST_LOAD, Topics.PANIC_REPORTS),
@@ -66,16 +80,12 @@ final class ReplayCommand implements Callable<Integer> {
             System.err.println("panicwatch replay: " + TopicCheck.advice(missing));
             return 1;
         }
-        ScenarioReplayer replayer = new ScenarioReplayer(new PanicReportFactory(), Clock.systemUTC(),
-                line -> System.err.println(line));
+        ScenarioReplayer replayer = new ScenarioReplayer(factory, Clock.systemUTC(), System.err::println);
         try (IdempotentPublisher publisher = IdempotentPublisher.create(connection)) {
-            ScenarioReplayer.ReplayResult result = replayer.replay(dir, keepTimes, publisher);
+            ScenarioReplayer.ReplayResult result = replayer.replay(scenario, keepTimes, publisher);
             System.out.println("published " + result.loadSamples() + " load samples to " + Topics.HOST_LOAD + " and "
                     + result.panicReports() + " panic reports to " + Topics.PANIC_REPORTS);
             return 0;
-        } catch (ScenarioException e) {
-            System.err.println("panicwatch replay: " + e.getMessage());
-            return 1;
         } catch (CompletionException e) {
             System.err.println("panicwatch replay: " + e.getMessage());
             return 1;
