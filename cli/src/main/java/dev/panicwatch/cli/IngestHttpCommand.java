@@ -81,6 +81,7 @@ final class IngestHttpCommand implements Callable<Integer> {
         Path state = stateDir != null ? stateDir : CollectorStateDirs.defaultFor("http");
         CollectorStartup.warnAboutTopics(connection, List.of(Topics.PANIC_REPORTS));
         // The producer gives up a little before the receiver stops waiting, so the 503 carries Kafka's reason.
+        GracefulStop[] stop = new GracefulStop[1];
         try (PublishedLedger ledger = PublishedLedger.open(state);
              IdempotentPublisher producer = IdempotentPublisher.create(connection, ackTimeout.minusMillis(500))) {
             PanicReportIntake intake;
@@ -92,13 +93,15 @@ final class IngestHttpCommand implements Callable<Integer> {
             }
             CountDownLatch stopped = new CountDownLatch(1);
             try (PanicReportReceiver receiver = PanicReportReceiver.start(bind, port, intake)) {
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    receiver.close();
-                    stopped.countDown();
-                }, "stop-receiver"));
+                // On Ctrl-C the receiver stops taking requests first, then the producer and ledger close.
+                stop[0] = new GracefulStop(stopped::countDown);
                 System.err.println("Receiving panic reports on http://" + bind + ":" + receiver.port()
                         + PanicReportReceiver.PATH + " (ledger in " + state + "); press Ctrl-C to stop.");
                 stopped.await();
+            }
+        } finally {
+            if (stop[0] != null) {
+                stop[0].finished();
             }
         }
         return 0;

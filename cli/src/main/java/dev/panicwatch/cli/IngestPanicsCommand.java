@@ -85,28 +85,25 @@ final class IngestPanicsCommand implements Callable<Integer> {
                 Duration.ofMillis(settleMillis), Duration.ofSeconds(rescanSeconds), Duration.ofSeconds(60));
         Path state = stateDir != null ? stateDir : CollectorStateDirs.defaultFor("panics-" + vm.vmId());
         CollectorStartup.warnAboutTopics(connection, List.of(Topics.PANIC_REPORTS));
+        PanicReportFactory factory = new PanicReportFactory();
+        GracefulStop[] stop = new GracefulStop[1];
         try (PublishedLedger ledger = PublishedLedger.open(state);
              IdempotentPublisher producer = IdempotentPublisher.create(connection)) {
             PanicDirectoryWatcher watcher;
             try {
-                watcher = new PanicDirectoryWatcher(settings, new PanicReportFactory(),
-                        new PanicReportPublisher(producer, ledger), Clock.systemUTC());
+                watcher = new PanicDirectoryWatcher(settings, factory, new PanicReportPublisher(producer, ledger),
+                        Clock.systemUTC());
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            Thread main = Thread.currentThread();
-            Thread stop = new Thread(() -> {
-                watcher.close();
-                try {
-                    main.join(10_000);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "stop-watcher");
-            Runtime.getRuntime().addShutdownHook(stop);
+            stop[0] = new GracefulStop(watcher::close);
             System.err.println("Watching " + dir + " for VM " + vm.vmId() + " (ledger in " + state
                     + "); press Ctrl-C to stop.");
             watcher.run();
+        } finally {
+            if (stop[0] != null) {
+                stop[0].finished();
+            }
         }
         return 0;
     }

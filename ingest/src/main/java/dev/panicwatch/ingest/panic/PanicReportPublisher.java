@@ -62,8 +62,10 @@ public final class PanicReportPublisher {
                 inFlight.remove(id);
             }
             if (error == null) {
+                String panic = report.getPanicString();
                 LOG.info("published panic report {} of VM {} ({}; partition {}, offset {})", id, report.getVmId(),
-                        report.getPanicString(), metadata.partition(), metadata.offset());
+                        panic.length() > 100 ? panic.substring(0, 100) + "…" : panic, metadata.partition(),
+                        metadata.offset());
                 mine.complete(new Publication(id, false));
             } else {
                 mine.completeExceptionally(error);
