@@ -93,17 +93,9 @@ public final class PanicReportFactory {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(raw);
-        CharBuffer out = CharBuffer.allocate(Math.max(16, raw.length));
-        var result = decoder.decode(in, out, true);
-        if (result.isError()) {
-            return in.position();
-        }
-        try {
-            result = decoder.flush(out);
-            return result.isError() ? in.position() : -1;
-        } catch (IllegalStateException e) {
-            return -1;
-        }
+        // UTF-8 never decodes to more chars than it has bytes, so one pass fills at most this buffer.
+        CharBuffer out = CharBuffer.allocate(raw.length);
+        return decoder.decode(in, out, true).isError() ? in.position() : -1;
     }
 
     /** The first {@code rawLimitBytes} bytes, cut back to a character boundary so the text stays valid UTF-8. */

@@ -2,13 +2,13 @@ package dev.panicwatch.ingest.replay;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -61,11 +61,9 @@ public final class BundledScenarios {
             if (Files.isDirectory(entry)) {
                 Files.createDirectories(to);
             } else {
+                Files.createDirectories(to.getParent());
                 try (InputStream in = Files.newInputStream(entry)) {
-                    Files.createDirectories(to.getParent());
-                    Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                } catch (UncheckedIOException e) {
-                    throw e.getCause();
+                    Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         }

@@ -2,10 +2,12 @@ package dev.panicwatch.ingest.panic.http;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -172,14 +174,14 @@ public final class PanicReportIntake {
     private static byte[] sha256(String text) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 
     /** Counters for {@code GET /health}. */
-    public java.util.Map<String, Object> counters() {
-        return java.util.Map.of("published", published.get(), "duplicates", duplicates.get(),
+    public Map<String, Object> counters() {
+        return Map.of("published", published.get(), "duplicates", duplicates.get(),
                 "rejected", rejected.get(), "unavailable", unavailable.get());
     }
 }
