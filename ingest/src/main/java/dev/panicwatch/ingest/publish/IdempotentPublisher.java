@@ -101,8 +101,8 @@ public final class IdempotentPublisher implements RecordPublisher, AutoCloseable
 
     @SuppressWarnings("unchecked")
     private Serializer<SpecificRecord> serializer(Class<?> type) {
-        return serializers.computeIfAbsent(type, t -> (Serializer<SpecificRecord>) AvroSerde
-                .forType((Class<SpecificRecord>) t, registryConfig).serializer());
+        return serializers.computeIfAbsent(type,
+                t -> AvroSerde.forType((Class<SpecificRecord>) t, registryConfig).serializer());
     }
 
     /** Waits for records in flight to be acknowledged, then closes the producer. */

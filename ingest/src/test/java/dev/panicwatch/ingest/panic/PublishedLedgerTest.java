@@ -60,6 +60,11 @@ class PublishedLedgerTest {
             assertThatThrownBy(() -> PublishedLedger.open(state))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("in use by another running collector");
+            first.record(A);
+        }
+        // The refused second open did not disturb the first: its record is there.
+        try (PublishedLedger reopened = PublishedLedger.open(state)) {
+            assertThat(reopened.contains(A)).isTrue();
         }
     }
 

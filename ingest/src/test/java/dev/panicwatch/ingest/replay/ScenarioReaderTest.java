@@ -72,7 +72,8 @@ class ScenarioReaderTest {
                 PANIC.replace("2026-03-02T09:14:37Z", "09:14"),                        // 9 not a time
                 LOAD.replace("\"vcpuWaitRatioMax\":0.55", "\"vcpuWaitRatioMax\":55"),  // 10 out of range
                 "[1,2]");                                                              // 11 not an object
-        ScenarioException e = catchThrowableOfType(() -> reader.read(scenario(events)), ScenarioException.class);
+        Path folder = scenario(events);
+        ScenarioException e = catchThrowableOfType(ScenarioException.class, () -> reader.read(folder));
         assertThat(e.problems()).hasSize(10);
         assertThat(e.problems().get(0)).startsWith("events.jsonl line 2: not valid JSON");
         assertThat(e.problems().get(1)).startsWith("events.jsonl line 3: unknown type \"cpu\"");
