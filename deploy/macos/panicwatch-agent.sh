@@ -60,6 +60,11 @@ sha256() {
   if command -v shasum >/dev/null 2>&1; then shasum -a 256 "$1" | cut -d' ' -f1; else sha256sum "$1" | cut -d' ' -f1; fi
 }
 
+# Modification time in epoch seconds: GNU stat (Linux, where the tests run) or BSD stat (macOS).
+mtime() {
+  stat -c %Y "$1" 2>/dev/null || stat -f %m "$1" 2>/dev/null
+}
+
 platform_uuid() {
   # ioreg prints e.g.:     "IOPlatformUUID" = "4C4C4544-0031-3510-8052-B3C04F563132"
   "$ioreg_cmd" -rd1 -c IOPlatformExpertDevice 2>/dev/null \
@@ -73,21 +78,23 @@ vm_id="${PANICWATCH_VM_ID:-$uuid}"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/panicwatch-agent.XXXXXX")" || exit 75
 trap 'rm -rf "$work"' EXIT
-# The token goes to curl in a header file, not on its command line where ps would show it.
-printf 'Authorization: Bearer %s\n' "$token" > "$work/auth"
+# The token goes to curl in a config file (-K, which even the curl 7.54 of macOS 10.12-10.14 reads), not on its
+# command line where ps would show it.
+escaped_token="$(printf '%s' "$token" | sed 's/[\\"]/\\&/g')"
+printf 'header = "Authorization: Bearer %s"\n' "$escaped_token" > "$work/auth"
 
 # send FILE: 0 delivered or rejected for good (remembered), 1 try again later
 send() {
-  local file="$1" hash="$2" mtime status try=1 wait
-  mtime="$(date -r "$file" +%s 2>/dev/null || echo '')"
+  local file="$1" hash="$2" file_time status try=1 wait
+  file_time="$(mtime "$file")"
   while :; do
     set -- -sS -o "$work/response" -D "$work/headers" -w '%{http_code}' --max-time 60 -X POST \
-      -H @"$work/auth" -H 'Content-Type: application/octet-stream' -H "X-Panicwatch-Vm-Id: $vm_id" \
+      -K "$work/auth" -H 'Content-Type: application/octet-stream' -H "X-Panicwatch-Vm-Id: $vm_id" \
       --data-binary @"$file"
     [ -n "$uuid" ] && set -- "$@" -H "X-Panicwatch-Smbios-Uuid: $uuid"
     [ -n "${PANICWATCH_HOST_ID:-}" ] && set -- "$@" -H "X-Panicwatch-Host-Id: $PANICWATCH_HOST_ID"
     [ -n "$boot_args" ] && set -- "$@" -H "X-Panicwatch-Boot-Args: $boot_args"
-    [ -n "$mtime" ] && set -- "$@" -H "X-Panicwatch-File-Time: $mtime"
+    [ -n "$file_time" ] && set -- "$@" -H "X-Panicwatch-File-Time: $file_time"
     status="$("$curl_cmd" "$@" "${url%/}/v1/panic-reports" 2>"$work/curl-error")" || status="000"
     case "$status" in
       202)
@@ -121,8 +128,8 @@ pending=0
 seen=" "
 for file in "$report_dir"/*.panic "$report_dir"/panic-full-*.ips "$report_dir"/Kernel-*.panic; do
   [ -f "$file" ] || continue
-  modified="$(date -r "$file" +%s 2>/dev/null || echo 0)"
-  if [ $((now - modified)) -lt "$settle" ]; then
+  modified="$(mtime "$file")"
+  if [ $((now - ${modified:-0})) -lt "$settle" ]; then
     pending=1
     continue
   fi

@@ -47,7 +47,8 @@ class GuestAgentIT {
 
     private static final Path SCRIPT = Path.of("").toAbsolutePath().resolve("../deploy/macos/panicwatch-agent.sh")
             .normalize();
-    private static final String TOKEN = "agent-token";
+    // A quote and a backslash: the agent must escape them in the curl config it writes.
+    private static final String TOKEN = "agent\"tok\\en";
     private static final String BOOT_ARGS = "keepsyms=1 tlbto_us=0";
 
     private final StackEndpoints stack;
