@@ -4,11 +4,17 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
-/** A checked scenario: every line of its events.jsonl parsed, every panic file read and known to hold a panic. */
-public record Scenario(Path folder, List<ScenarioEvent> events) {
+/**
+ * A checked scenario: every line of its events.jsonl parsed, every panic file read.
+ *
+ * @param warnings lines that are published differently from how they were written (unknown fields ignored) or not at
+ *                 all (a panic file without a panic, which a collector would reject too), one message each
+ */
+public record Scenario(Path folder, List<ScenarioEvent> events, List<String> warnings) {
 
     public Scenario {
         events = List.copyOf(events);
+        warnings = List.copyOf(warnings);
     }
 
     /** The time of the last event: with the default shift it lands at "now". */

@@ -6,12 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -29,13 +32,16 @@ import dev.panicwatch.schemas.HostLoadSample;
 
 /**
  * Reads and checks a scenario folder: {@code events.jsonl}, one JSON object a line, and the panic files it names.
- * Every line is checked before anything is published, and every problem is reported with its line number, so a
- * scenario is replayed whole or not at all.
+ * Every line is checked before anything is published, and every problem is reported with its line number.
  *
- * <p>Load lines carry the {@link HostLoadSample} fields by their Avro names; the mapping follows the Avro schema
- * (so a field added to the schema is accepted here without code changes), and a name the schema does not know is an
- * error rather than silently dropped — a typo such as {@code load_1} would otherwise lose the very signal the
- * scenario is about.
+ * <p>What is wrong with the scenario itself (a line that is not JSON, an unknown type, a missing or malformed required
+ * field, a file that is missing or outside the folder) is an error, and nothing is replayed: a half-replayed scenario
+ * would yield advice for the wrong data. What a live system would also meet is a warning: a panic file that holds no
+ * panic is skipped (the collectors reject it too), and fields the format does not know are ignored (named, so a typo
+ * in an optional field does not go unnoticed).
+ *
+ * <p>Load lines carry the {@link HostLoadSample} fields by their Avro names; the mapping follows the Avro schema, so
+ * a field added to the schema is accepted here without code changes.
  */
 public final class ScenarioReader {
 
@@ -63,24 +69,32 @@ public final class ScenarioReader {
         }
         List<ScenarioEvent> parsed = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty()) {
                 continue;
             }
+            String where = EVENTS_FILE + " line " + (i + 1) + ": ";
             try {
-                parsed.add(parseLine(folder, i + 1, line));
+                Line read = parseLine(folder, i + 1, line);
+                read.event().ifPresent(parsed::add);
+                read.warnings().forEach(w -> warnings.add(where + w));
             } catch (BadLine e) {
-                problems.add(EVENTS_FILE + " line " + (i + 1) + ": " + e.getMessage());
+                problems.add(where + e.getMessage());
             }
         }
         if (problems.isEmpty() && parsed.isEmpty()) {
-            problems.add(events + " holds no events");
+            problems.add(events + " holds no events" + (warnings.isEmpty() ? "" : " to publish: " + warnings));
         }
         if (!problems.isEmpty()) {
             throw new ScenarioException(problems);
         }
-        return new Scenario(folder, parsed);
+        return new Scenario(folder, parsed, warnings);
+    }
+
+    /** What one good line yields: an event (none for a skipped panic file) and warnings. */
+    private record Line(Optional<ScenarioEvent> event, List<String> warnings) {
     }
 
     /** A line that cannot be used; the message says why. */
@@ -90,7 +104,7 @@ public final class ScenarioReader {
         }
     }
 
-    private ScenarioEvent parseLine(Path folder, int number, String line) throws BadLine {
+    private Line parseLine(Path folder, int number, String line) throws BadLine {
         JsonNode node;
         try {
             node = json.readTree(line);
@@ -104,24 +118,21 @@ public final class ScenarioReader {
         if (type == null || !type.isTextual()) {
             throw new BadLine("missing \"type\" (\"load\" or \"panic\")");
         }
+        List<String> warnings = new ArrayList<>();
         return switch (type.asText()) {
-            case "load" -> new ScenarioEvent.Load(number, loadSample(object));
-            case "panic" -> panic(folder, number, object);
+            case "load" -> new Line(Optional.of(new ScenarioEvent.Load(number, loadSample(object, warnings))), warnings);
+            case "panic" -> new Line(panic(folder, number, object, warnings), warnings);
             default -> throw new BadLine("unknown type \"" + type.asText() + "\" (expected \"load\" or \"panic\")");
         };
     }
 
-    private HostLoadSample loadSample(ObjectNode object) throws BadLine {
+    private HostLoadSample loadSample(ObjectNode object, List<String> warnings) throws BadLine {
         Schema schema = HostLoadSample.getClassSchema();
         Set<String> unknown = new TreeSet<>();
         object.fieldNames().forEachRemaining(unknown::add);
         unknown.remove("type");
         schema.getFields().forEach(f -> unknown.remove(f.name()));
-        if (!unknown.isEmpty()) {
-            // Checked first: a misspelt name would otherwise show up as a "missing" field, hiding the typo.
-            List<String> known = schema.getFields().stream().map(Schema.Field::name).toList();
-            throw new BadLine("unknown field(s) " + unknown + " in a load sample; the fields are " + known);
-        }
+        String unknownNote = unknown.isEmpty() ? "" : "; unknown field(s) " + unknown + " ignored (a typo?)";
         HostLoadSample sample = new HostLoadSample();
         for (Schema.Field field : schema.getFields()) {
             JsonNode value = object.get(field.name());
@@ -132,7 +143,7 @@ public final class ScenarioReader {
             }
             if (value == null || value.isNull()) {
                 if (!nullable) {
-                    throw new BadLine("load sample has no \"" + field.name() + "\" (" + field.doc() + ")");
+                    throw new BadLine("load sample has no \"" + field.name() + "\" (" + field.doc() + ")" + unknownNote);
                 }
                 sample.put(field.pos(), null);
                 continue;
@@ -140,6 +151,10 @@ public final class ScenarioReader {
             sample.put(field.pos(), convert(field.name(), type, value));
         }
         checkRanges(sample);
+        if (!unknown.isEmpty()) {
+            warnings.add("unknown field(s) " + unknown + " of a load sample ignored; the fields are "
+                    + schema.getFields().stream().map(Schema.Field::name).toList());
+        }
         return sample;
     }
 
@@ -154,15 +169,9 @@ public final class ScenarioReader {
                 if (type.getLogicalType() instanceof LogicalTypes.TimestampMillis) {
                     return instant(name, value);
                 }
-                if (!value.canConvertToLong() || !value.isIntegralNumber()) {
-                    throw new BadLine("\"" + name + "\" must be a whole number, found " + value);
-                }
-                return value.asLong();
+                return wholeNumber(name, value, Long.MIN_VALUE, Long.MAX_VALUE);
             case INT:
-                if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-                    throw new BadLine("\"" + name + "\" must be a whole number, found " + value);
-                }
-                return value.asInt();
+                return (int) wholeNumber(name, value, Integer.MIN_VALUE, Integer.MAX_VALUE);
             case DOUBLE:
                 if (!value.isNumber()) {
                     throw new BadLine("\"" + name + "\" must be a number, found " + value);
@@ -171,6 +180,23 @@ public final class ScenarioReader {
             default:
                 throw new BadLine("\"" + name + "\" has Avro type " + type.getType() + ", which scenarios cannot set");
         }
+    }
+
+    /** 32 and 32.0 alike (JSON writers differ), but not 32.5 or "32". */
+    private static long wholeNumber(String name, JsonNode value, long min, long max) throws BadLine {
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
+            long v = value.asLong();
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } else if (value.isFloatingPointNumber()) {
+            double d = value.asDouble();
+            if (d == Math.rint(d) && d >= min && d <= max) {
+                return (long) d;
+            }
+        }
+        throw new BadLine("\"" + name + "\" must be a whole number" + (max == Integer.MAX_VALUE ? " (32-bit)" : "")
+                + ", found " + value);
     }
 
     private static Instant instant(String name, JsonNode value) throws BadLine {
@@ -182,9 +208,14 @@ public final class ScenarioReader {
         }
         try {
             return OffsetDateTime.parse(value.asText()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new BadLine("\"" + name + "\" is not an ISO-8601 time with offset (e.g. 2026-03-02T09:15:00Z): \""
-                    + value.asText() + "\"");
+        } catch (DateTimeParseException withoutOffset) {
+            try {
+                // No offset given: read as UTC, the zone every Panicwatch time is in.
+                return LocalDateTime.parse(value.asText()).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                throw new BadLine("\"" + name + "\" is not an ISO-8601 time (e.g. 2026-03-02T09:15:00Z): \""
+                        + value.asText() + "\"");
+            }
         }
     }
 
@@ -217,13 +248,18 @@ public final class ScenarioReader {
         }
     }
 
-    private ScenarioEvent.Panic panic(Path folder, int number, ObjectNode object) throws BadLine {
+    private Optional<ScenarioEvent> panic(Path folder, int number, ObjectNode object, List<String> warnings)
+            throws BadLine {
+        Set<String> unknown = new TreeSet<>();
         for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!PANIC_FIELDS.contains(name)) {
-                throw new BadLine("unknown field \"" + name + "\" in a panic event; the fields are "
-                        + new TreeSet<>(PANIC_FIELDS));
+                unknown.add(name);
             }
+        }
+        if (!unknown.isEmpty()) {
+            warnings.add("unknown field(s) " + unknown + " of a panic event ignored; the fields are "
+                    + new TreeSet<>(PANIC_FIELDS));
         }
         VmIdentity vm;
         try {
@@ -257,9 +293,11 @@ public final class ScenarioReader {
         try {
             factory.create(content, vm, at, at);
         } catch (UnparseableReportException e) {
-            throw new BadLine("panic file \"" + file + "\" holds no panic: " + e.getMessage());
+            warnings.add("panic file \"" + file + "\" holds no panic, skipped as a collector would reject it: "
+                    + e.getMessage());
+            return Optional.empty();
         }
-        return new ScenarioEvent.Panic(number, vm, at, Path.of(file), content);
+        return Optional.of(new ScenarioEvent.Panic(number, vm, at, Path.of(file), content));
     }
 
     private static String text(ObjectNode object, String name) throws BadLine {

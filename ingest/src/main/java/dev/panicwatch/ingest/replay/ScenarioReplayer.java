@@ -67,6 +67,7 @@ public final class ScenarioReplayer {
      * @throws CompletionException with Kafka's error when a record could not be published
      */
     public ReplayResult replay(Scenario scenario, boolean keepTimes, RecordPublisher publisher) {
+        scenario.warnings().forEach(w -> progress.accept("warning: " + w));
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Duration shift = keepTimes ? Duration.ZERO : Duration.between(scenario.latestTime(), now);
         if (!keepTimes) {

@@ -65,12 +65,12 @@ class ScenarioReaderTest {
                 "{\"type\":\"load\",\"hostId\":\"pve1\"",                              // 2 truncated JSON
                 "{\"type\":\"cpu\"}",                                                  // 3 unknown type
                 LOAD.replace(",\"hostCpus\":32", ""),                                  // 4 required field missing
-                LOAD.replace("\"load1\"", "\"load_1\""),                               // 5 typo in a field name
+                LOAD.replace("\"load1\"", "\"load_1\""),                               // 5 typo in a required field
                 PANIC.replace("panics/a.panic", "panics/missing.panic"),               // 6 file not there
-                PANIC.replace("panics/a.panic", "notes.txt"),                          // 7 file without a panic
-                PANIC.replace("panics/a.panic", "../../etc/passwd"),                   // 8 outside the folder
-                PANIC.replace("2026-03-02T09:14:37Z", "09:14"),                        // 9 not a time
-                LOAD.replace("\"vcpuWaitRatioMax\":0.55", "\"vcpuWaitRatioMax\":55"),  // 10 out of range
+                PANIC.replace("panics/a.panic", "../../etc/passwd"),                   // 7 outside the folder
+                PANIC.replace("2026-03-02T09:14:37Z", "09:14"),                        // 8 not a time
+                LOAD.replace("\"vcpuWaitRatioMax\":0.55", "\"vcpuWaitRatioMax\":55"),  // 9 out of range
+                LOAD.replace("\"hostCpus\":32", "\"hostCpus\":32.5"),                  // 10 not whole
                 "[1,2]");                                                              // 11 not an object
         Path folder = scenario(events);
         ScenarioException e = catchThrowableOfType(ScenarioException.class, () -> reader.read(folder));
@@ -78,14 +78,36 @@ class ScenarioReaderTest {
         assertThat(e.problems().get(0)).startsWith("events.jsonl line 2: not valid JSON");
         assertThat(e.problems().get(1)).startsWith("events.jsonl line 3: unknown type \"cpu\"");
         assertThat(e.problems().get(2)).startsWith("events.jsonl line 4: load sample has no \"hostCpus\"");
-        assertThat(e.problems().get(3)).startsWith("events.jsonl line 5: unknown field(s) [load_1]");
+        assertThat(e.problems().get(3)).startsWith("events.jsonl line 5: load sample has no \"load1\"")
+                .endsWith("unknown field(s) [load_1] ignored (a typo?)");
         assertThat(e.problems().get(4)).startsWith("events.jsonl line 6: panic file \"panics/missing.panic\" not found");
-        assertThat(e.problems().get(5)).startsWith("events.jsonl line 7: panic file \"notes.txt\" holds no panic");
-        assertThat(e.problems().get(6)).startsWith("events.jsonl line 8: panic file \"../../etc/passwd\" lies outside");
-        assertThat(e.problems().get(7)).startsWith("events.jsonl line 9: \"time\" is not an ISO-8601 time");
-        assertThat(e.problems().get(8)).startsWith("events.jsonl line 10: vcpuWaitRatioMax must be between 0 and 1");
+        assertThat(e.problems().get(5)).startsWith("events.jsonl line 7: panic file \"../../etc/passwd\" lies outside");
+        assertThat(e.problems().get(6)).startsWith("events.jsonl line 8: \"time\" is not an ISO-8601 time");
+        assertThat(e.problems().get(7)).startsWith("events.jsonl line 9: vcpuWaitRatioMax must be between 0 and 1");
+        assertThat(e.problems().get(8)).startsWith("events.jsonl line 10: \"hostCpus\" must be a whole number");
         assertThat(e.problems().get(9)).startsWith("events.jsonl line 11: expected a JSON object, found array");
         assertThat(e.getMessage()).startsWith("the scenario has 10 problems; nothing was published:");
+    }
+
+    @Test
+    void whatALiveSystemWouldAlsoMeetIsAWarningNotAnError() throws Exception {
+        String events = String.join("\n",
+                LOAD.replace("}", ",\"note\":\"peak\"}"),                              // 1 extra field
+                PANIC.replace("panics/a.panic", "notes.txt"),                          // 2 file without a panic
+                PANIC.replace("}", ",\"comment\":\"seed\"}"),                            // 3 extra field
+                LOAD.replace("\"hostCpus\":32", "\"hostCpus\":32.0")                     // 4 32.0 is 32
+                        .replace("2026-03-02T09:14:20Z", "2026-03-02T09:14:30"));     //   no offset: UTC
+        Scenario scenario = reader.read(scenario(events));
+        assertThat(scenario.events()).extracting(ScenarioEvent::line).containsExactly(1, 3, 4);
+        assertThat(scenario.warnings()).hasSize(3);
+        assertThat(scenario.warnings().get(0)).startsWith("events.jsonl line 1: unknown field(s) [note] of a load "
+                + "sample ignored");
+        assertThat(scenario.warnings().get(1)).startsWith("events.jsonl line 2: panic file \"notes.txt\" holds no "
+                + "panic, skipped");
+        assertThat(scenario.warnings().get(2)).startsWith("events.jsonl line 3: unknown field(s) [comment]");
+        HostLoadSample last = ((ScenarioEvent.Load) scenario.events().get(2)).sample();
+        assertThat(last.getHostCpus()).isEqualTo(32);
+        assertThat(last.getSampleTime()).isEqualTo(Instant.parse("2026-03-02T09:14:30Z"));
     }
 
     @Test
