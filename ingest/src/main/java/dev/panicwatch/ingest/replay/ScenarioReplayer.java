@@ -1,6 +1,7 @@
 package dev.panicwatch.ingest.replay;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +29,8 @@ import dev.panicwatch.schemas.Topics;
  * {@code keepTimes} publishes the times as written.
  *
  * <p>A panic event's {@code time} is the report's panicTime (and receivedTime), whatever date the report itself
- * states: the scenario decides when things happened. Each record's Kafka timestamp is its event time, as a live
+ * states: the scenario decides when things happened. Its reportId also covers the VM and that time (see
+ * {@link #reportId}). Each record's Kafka timestamp is its event time, as a live
  * collector publishing at that moment would give it.
  */
 public final class ScenarioReplayer {
@@ -88,6 +90,7 @@ public final class ScenarioReplayer {
             } else if (event instanceof ScenarioEvent.Panic panic) {
                 PanicReport report = factory.create(panic.content(), panic.vm(), at, at);
                 report.setPanicTime(at);
+                report.setReportId(reportId(panic));
                 pending.add(tagged(publisher.publish(Topics.PANIC_REPORTS, report.getVmId(), report, at), event));
                 panics++;
             }
@@ -99,6 +102,20 @@ public final class ScenarioReplayer {
         awaitAll(pending);
         progress.accept("replayed " + loads + " load samples and " + panics + " panic reports");
         return new ReplayResult(loads, panics, shift);
+    }
+
+    /**
+     * The reportId of a replayed panic. A scenario may let one file stand for several panics (other VMs, other times),
+     * which live would be different files, so the id covers the VM and the time as written as well as the bytes: two
+     * lines with the same VM, time and file are one report (a duplicate, as a re-sent file is), any other pair two.
+     * Unshifted times keep the ids the same from one replay of a scenario to the next.
+     */
+    static String reportId(ScenarioEvent.Panic panic) {
+        byte[] identity = (panic.vm().vmId() + "\n" + panic.time() + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] whole = new byte[identity.length + panic.content().length];
+        System.arraycopy(identity, 0, whole, 0, identity.length);
+        System.arraycopy(panic.content(), 0, whole, identity.length, panic.content().length);
+        return PanicReportFactory.reportId(whole);
     }
 
     private static CompletableFuture<RecordMetadata> tagged(CompletableFuture<RecordMetadata> sent,

@@ -72,6 +72,28 @@ class ScenarioReplayerTest {
     }
 
     @Test
+    void oneFileStandingForSeveralPanicsGivesSeveralReports() throws Exception {
+        scenario();
+        String other = ScenarioReaderTest.PANIC.replace("pve1/101", "pve1/102");
+        String later = ScenarioReaderTest.PANIC.replace("09:14:37Z", "09:29:52Z");
+        // Lines 1-2: the same VM, time and file twice (a re-sent report); 3: another VM; 4: a later panic.
+        Files.writeString(dir.resolve("events.jsonl"), String.join("\n", ScenarioReaderTest.PANIC,
+                ScenarioReaderTest.PANIC, other, later));
+        replayer.replay(dir, false, kafka);
+        List<String> ids = kafka.sentTo(Topics.PANIC_REPORTS).stream()
+                .map(s -> ((PanicReport) s.value()).getReportId()).toList();
+        assertThat(ids).hasSize(4);
+        assertThat(ids.get(0)).isEqualTo(ids.get(1));
+        assertThat(ids.subList(1, 4)).doesNotHaveDuplicates();
+        // The id is the SHA-256 of "<vmId>\n<time as written>\n" followed by the file's bytes.
+        byte[] identity = "pve1/101\n2026-03-02T09:14:37Z\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] content = SampleReports.tlbFlush(1, "keepsyms=1");
+        byte[] whole = java.util.Arrays.copyOf(identity, identity.length + content.length);
+        System.arraycopy(content, 0, whole, identity.length, content.length);
+        assertThat(ids.get(0)).isEqualTo(PanicReportFactory.reportId(whole));
+    }
+
+    @Test
     void keepTimesPublishesTheTimesAsWritten() throws Exception {
         replayer.replay(scenario(), true, kafka);
         assertThat(((PanicReport) kafka.sentTo(Topics.PANIC_REPORTS).get(0).value()).getPanicTime())
