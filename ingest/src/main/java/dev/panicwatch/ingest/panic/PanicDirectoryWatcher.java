@@ -70,8 +70,11 @@ public final class PanicDirectoryWatcher implements AutoCloseable {
         }
     }
 
-    /** What became of a file in one round. */
-    enum State { SETTLING, PUBLISHED, SKIPPED, RETRY }
+    /**
+     * What became of a file in one round. RETRY: Kafka did not take it (the other files wait for the next round too);
+     * UNREADABLE: the file could not be read (tried again next round, without holding up the others).
+     */
+    enum State { SETTLING, PUBLISHED, SKIPPED, RETRY, UNREADABLE }
 
     /** What the watcher knows about one file: the size and mtime it last saw, since when, and what it did. */
     private static final class Tracked {
@@ -174,7 +177,7 @@ public final class PanicDirectoryWatcher implements AutoCloseable {
             return State.SKIPPED;
         } catch (IOException e) {
             LOG.warn("cannot read attributes of {}: {}", file, e.toString());
-            return State.RETRY;
+            return State.UNREADABLE;
         }
         if (!attributes.isRegularFile()) {
             return State.SKIPPED;
@@ -227,7 +230,7 @@ public final class PanicDirectoryWatcher implements AutoCloseable {
             return State.SKIPPED;
         } catch (IOException e) {
             LOG.warn("cannot read {}: {}; retrying at the next rescan", file, e.toString());
-            return State.RETRY;
+            return State.UNREADABLE;
         }
         try {
             PanicReportPublisher.Publication publication = publisher.publish(report)

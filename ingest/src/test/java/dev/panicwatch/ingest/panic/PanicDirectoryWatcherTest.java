@@ -161,6 +161,21 @@ class PanicDirectoryWatcherTest {
     }
 
     @Test
+    void anUnreadableFileDoesNotHoldUpTheOthers() throws IOException {
+        Path locked = write("a.panic", SampleReports.tlbFlush(1, null), START.minusSeconds(60));
+        byte[] readable = SampleReports.tlbFlush(2, null);
+        write("b.panic", readable, START.minusSeconds(60));
+        locked.toFile().setReadable(false);
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(locked), "running as root: cannot lock");
+            watcher().scanOnce();
+            assertThat(publishedIds()).containsExactly(PanicReportFactory.reportId(readable));
+        } finally {
+            locked.toFile().setReadable(true);
+        }
+    }
+
+    @Test
     void aFileThatGrowsAfterPublishingIsANewReport() throws IOException {
         PanicDirectoryWatcher watcher = watcher();
         byte[] report = SampleReports.tlbFlush(1, null);
