@@ -30,6 +30,7 @@ import dev.panicwatch.ingest.panic.http.PanicReportIntake;
 import dev.panicwatch.ingest.panic.http.PanicReportReceiver;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
 import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.ingest.testing.RecordingPublisher;
 import dev.panicwatch.ingest.testing.SampleReports;
 import dev.panicwatch.ingest.testing.TopicFixture;
 import dev.panicwatch.schemas.PanicReport;
@@ -102,29 +103,45 @@ class GuestAgentIT {
 
         String url = "http://127.0.0.1:" + receiver.port();
         // Receiver unreachable: nothing is remembered, exit 75 so launchd's next run retries.
-        assertThat(runAgent("http://127.0.0.1:1", TOKEN).exitCode).isEqualTo(75);
+        assertThat(runAgent("http://127.0.0.1:1", TOKEN, 1).exitCode).isEqualTo(75);
+        // A receiver whose Kafka is down answers 503: the agent tries each panic report twice (the Retry-After of
+        // 30 s capped to its 1 s pause), keeps them, and exits 75. The note without a panic gets 422 at once and is
+        // remembered as rejected for good.
+        RecordingPublisher downKafka = new RecordingPublisher();
+        downKafka.mode(RecordingPublisher.Mode.FAIL);
+        PanicReportIntake unavailable = new PanicReportIntake(TOKEN, 1 << 20, Duration.ofSeconds(5),
+                new PanicReportFactory(), new PanicReportPublisher(downKafka, PublishedLedger.inMemory()),
+                Clock.systemUTC());
+        try (PanicReportReceiver degraded = PanicReportReceiver.start("127.0.0.1", 0, unavailable)) {
+            Run retried = runAgent("http://127.0.0.1:" + degraded.port(), TOKEN, 2);
+            assertThat(retried.exitCode).isEqualTo(75);
+            assertThat(retried.stderr).contains("receiver answered 503");
+        }
+        // 2 panic reports × 2 tries = 4 answers 503; the note 1 × 422.
+        assertThat(unavailable.counters()).containsEntry("unavailable", 4L).containsEntry("rejected", 1L);
         // Wrong token: refused, nothing remembered either.
-        Run refused = runAgent(url, "not-the-token");
+        Run refused = runAgent(url, "not-the-token", 1);
         assertThat(refused.exitCode).isEqualTo(75);
         assertThat(refused.stderr).contains("refused the token");
-        // Each of the three matching files tried once (Kernel-*.panic also matching *.panic must not double it).
-        assertThat(intake.counters()).containsEntry("published", 0L).containsEntry("rejected", 3L);
+        // The two panic reports tried once each (Kernel-*.panic also matching *.panic must not double it); the note
+        // is not sent again.
+        assertThat(intake.counters()).containsEntry("published", 0L).containsEntry("rejected", 2L);
 
-        Run delivered = runAgent(url, TOKEN);
+        Run delivered = runAgent(url, TOKEN, 1);
         assertThat(delivered.exitCode).as(delivered.stderr).isZero();
-        // The two panic reports published, the note rejected (422) for good (3 + 1 rejections so far), the Safari
-        // .ips not sent at all: its name matches none of the agent's patterns.
-        assertThat(intake.counters()).containsEntry("published", 2L).containsEntry("rejected", 4L)
+        // The two panic reports published; the Safari .ips not sent at all: its name matches none of the agent's
+        // patterns.
+        assertThat(intake.counters()).containsEntry("published", 2L).containsEntry("rejected", 2L)
                 .containsEntry("duplicates", 0L);
 
         // Second run: nothing new, nothing sent (no duplicates, no new rejections).
-        assertThat(runAgent(url, TOKEN).exitCode).isZero();
-        assertThat(intake.counters()).containsEntry("published", 2L).containsEntry("rejected", 4L)
+        assertThat(runAgent(url, TOKEN, 1).exitCode).isZero();
+        assertThat(intake.counters()).containsEntry("published", 2L).containsEntry("rejected", 2L)
                 .containsEntry("duplicates", 0L);
 
         // A new report: only it is sent.
         report("Kernel-2026-03-02-092952.panic", later);
-        assertThat(runAgent(url, TOKEN).exitCode).isZero();
+        assertThat(runAgent(url, TOKEN, 1).exitCode).isZero();
         assertThat(intake.counters()).containsEntry("published", 3L).containsEntry("duplicates", 0L);
 
         List<PanicReport> published = TopicFixture.readAll(stack.clientConfig(), Topics.PANIC_REPORTS,
@@ -145,7 +162,7 @@ class GuestAgentIT {
     private record Run(int exitCode, String stderr) {
     }
 
-    private Run runAgent(String url, String token) throws IOException, InterruptedException {
+    private Run runAgent(String url, String token, int attempts) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString());
         Map<String, String> env = builder.environment();
         env.put("PATH", dir.resolve("bin") + ":" + System.getenv("PATH"));
@@ -154,7 +171,8 @@ class GuestAgentIT {
         env.put("PANICWATCH_TOKEN", token);
         env.put("PANICWATCH_REPORT_DIR", reports.toString());
         env.put("PANICWATCH_STATE_DIR", dir.resolve("agent-state").toString());
-        env.put("PANICWATCH_ATTEMPTS", "1");
+        env.put("PANICWATCH_ATTEMPTS", Integer.toString(attempts));
+        env.put("PANICWATCH_RETRY_SECONDS", "1");
         env.put("TMPDIR", dir.toString());
         Path err = dir.resolve("agent-stderr.txt");
         Process process = builder.redirectErrorStream(false).redirectOutput(ProcessBuilder.Redirect.DISCARD)
