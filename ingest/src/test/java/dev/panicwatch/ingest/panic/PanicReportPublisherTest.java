@@ -2,10 +2,12 @@ package dev.panicwatch.ingest.panic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.panicwatch.ingest.testing.RecordingPublisher;
 import dev.panicwatch.ingest.testing.SampleReports;
@@ -62,6 +64,18 @@ class PanicReportPublisherTest {
         kafka.sent().get(0).future().complete(RecordingPublisher.metadata(Topics.PANIC_REPORTS, 0));
         assertThat(first.join().duplicate()).isFalse();
         assertThat(second.join().duplicate()).isTrue();
+    }
+
+    @Test
+    void aRestartedCollectorDoesNotSendAgain(@TempDir Path state) throws Exception {
+        try (PublishedLedger durable = PublishedLedger.open(state)) {
+            assertThat(new PanicReportPublisher(kafka, durable).publish(report).join().duplicate()).isFalse();
+        }
+        // The process is gone; a new one opens the same state folder and is handed the same report.
+        try (PublishedLedger reopened = PublishedLedger.open(state)) {
+            assertThat(new PanicReportPublisher(kafka, reopened).publish(report).join().duplicate()).isTrue();
+        }
+        assertThat(kafka.sent()).hasSize(1);
     }
 
     @Test
