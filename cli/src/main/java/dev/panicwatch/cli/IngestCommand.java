@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code ./panicwatch ingest <what>}: the collectors that feed Kafka. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = "Run a collector that publishes to Kafka.",
-        subcommands = {IngestHostCommand.class})
+        subcommands = {IngestPanicsCommand.class, IngestHttpCommand.class, IngestHostCommand.class})
 final class IngestCommand implements Runnable {
 
     @CommandLine.Spec

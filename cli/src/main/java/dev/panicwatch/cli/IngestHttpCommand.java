@@ -1,0 +1,109 @@
+package dev.panicwatch.cli;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import dev.panicwatch.ingest.panic.PanicReportFactory;
+import dev.panicwatch.ingest.panic.PanicReportPublisher;
+import dev.panicwatch.ingest.panic.PublishedLedger;
+import dev.panicwatch.ingest.panic.http.PanicReportIntake;
+import dev.panicwatch.ingest.panic.http.PanicReportReceiver;
+import dev.panicwatch.ingest.publish.IdempotentPublisher;
+import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.schemas.Topics;
+
+@Command(name = "http", mixinStandardHelpOptions = true,
+        description = {"Receive panic reports over HTTP (POST /v1/panic-reports, bearer token) and publish each once "
+                + "to 'panic-reports'.",
+                "Answers 202 only after Kafka acknowledged; 503 with Retry-After while Kafka is unreachable. "
+                        + "Runs until Ctrl-C."})
+final class IngestHttpCommand implements Callable<Integer> {
+
+    static final String TOKEN_ENV = "PANICWATCH_INGEST_TOKEN";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    KafkaConnectionOptions kafka;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + PanicReportReceiver.DEFAULT_PORT,
+            description = "Port to listen on (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "Bearer token senders must present (default: $" + TOKEN_ENV + "; one of them is required).")
+    String token;
+
+    @Option(names = "--max-body-bytes", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "Larger reports get 413 (default: ${DEFAULT-VALUE}).")
+    int maxBodyBytes;
+
+    @Option(names = "--ack-timeout-seconds", paramLabel = "S", defaultValue = "20",
+            description = "How long to wait for Kafka's acknowledgement before answering 503 (default: ${DEFAULT-VALUE}).")
+    int ackTimeoutSeconds;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where the ledger of published reports is kept (default: $PANICWATCH_STATE_DIR/http or "
+                    + "~/.panicwatch/state/http).")
+    Path stateDir;
+
+    @Override
+    public Integer call() throws Exception {
+        String bearer = token != null ? token : System.getenv(TOKEN_ENV);
+        KafkaConnection connection;
+        try {
+            if (bearer == null || bearer.isBlank()) {
+                throw new IllegalArgumentException("no bearer token: pass --token or set " + TOKEN_ENV
+                        + "; the receiver does not run without authentication");
+            }
+            connection = kafka.connection();
+            if (port < 0 || port > 65535 || ackTimeoutSeconds < 1) {
+                throw new IllegalArgumentException("--port must be 0…65535 and --ack-timeout-seconds ≥ 1");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Duration ackTimeout = Duration.ofSeconds(ackTimeoutSeconds);
+        Path state = stateDir != null ? stateDir : CollectorStateDirs.defaultFor("http");
+        CollectorStartup.warnAboutTopics(connection, List.of(Topics.PANIC_REPORTS));
+        // The producer gives up a little before the receiver stops waiting, so the 503 carries Kafka's reason.
+        GracefulStop[] stop = new GracefulStop[1];
+        try (PublishedLedger ledger = PublishedLedger.open(state);
+             IdempotentPublisher producer = IdempotentPublisher.create(connection, ackTimeout.minusMillis(500))) {
+            PanicReportIntake intake;
+            try {
+                intake = new PanicReportIntake(bearer, maxBodyBytes, ackTimeout, new PanicReportFactory(),
+                        new PanicReportPublisher(producer, ledger), Clock.systemUTC());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            try (PanicReportReceiver receiver = PanicReportReceiver.start(bind, port, intake)) {
+                // On Ctrl-C the receiver stops taking requests first, then the producer and ledger close.
+                stop[0] = new GracefulStop(stopped::countDown);
+                System.err.println("Receiving panic reports on http://" + bind + ":" + receiver.port()
+                        + PanicReportReceiver.PATH + " (ledger in " + state + "); press Ctrl-C to stop.");
+                stopped.await();
+            }
+        } finally {
+            if (stop[0] != null) {
+                stop[0].finished();
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,146 @@
+#!/bin/bash
+# Panicwatch guest agent for macOS: sends each new kernel panic report to the Panicwatch HTTP receiver, once.
+#
+# Run by launchd (dev.panicwatch.agent.plist) when DiagnosticReports changes and every few minutes. Each run:
+#   - finds the panic reports (*.panic, panic-full-*.ips, Kernel-*.panic) not yet delivered,
+#   - POSTs each one unchanged with the VM identity: the IOPlatformUUID (= Proxmox smbios1 uuid) and the current
+#     boot-args (sysctl kern.bootargs), plus the file's modification time,
+#   - remembers a report (by its SHA-256, which is also the receiver's reportId) once the receiver answered 202,
+#     or once it rejected it for good (4xx other than 401/408/429: re-sending the same bytes cannot help),
+#   - leaves everything else for the next run (503 while Kafka is down, network errors, 401 until the token is fixed).
+# Exit status: 0 when nothing is left to send, 75 (EX_TEMPFAIL) when some report waits for a later run, 78 (EX_CONFIG)
+# for a configuration error.
+#
+# Settings (environment, or the file named by PANICWATCH_CONFIG, default /etc/panicwatch/agent.conf):
+#   PANICWATCH_URL           receiver base URL, e.g. https://panicwatch.example.net:8088 (required)
+#   PANICWATCH_TOKEN_FILE    file holding the bearer token (default /etc/panicwatch/token; mode 600), or
+#   PANICWATCH_TOKEN         the token itself
+#   PANICWATCH_VM_ID         VM id, e.g. pve1/104 (default: the IOPlatformUUID)
+#   PANICWATCH_HOST_ID       hypervisor host, e.g. pve1 (optional)
+#   PANICWATCH_REPORT_DIR    default /Library/Logs/DiagnosticReports
+#   PANICWATCH_STATE_DIR     default /var/db/panicwatch
+#   PANICWATCH_SETTLE_SECONDS  skip files modified less than this long ago (still being written; default 5)
+#   PANICWATCH_ATTEMPTS      tries per report and run (default 3), PANICWATCH_RETRY_SECONDS between them (default 5)
+#   PANICWATCH_SYSCTL, PANICWATCH_IOREG, PANICWATCH_CURL   the commands used (default: sysctl, ioreg, curl)
+set -u
+umask 077
+
+config="${PANICWATCH_CONFIG:-/etc/panicwatch/agent.conf}"
+# shellcheck disable=SC1090
+[ -r "$config" ] && . "$config"
+
+url="${PANICWATCH_URL:-}"
+report_dir="${PANICWATCH_REPORT_DIR:-/Library/Logs/DiagnosticReports}"
+state_dir="${PANICWATCH_STATE_DIR:-/var/db/panicwatch}"
+settle="${PANICWATCH_SETTLE_SECONDS:-5}"
+attempts="${PANICWATCH_ATTEMPTS:-3}"
+retry_seconds="${PANICWATCH_RETRY_SECONDS:-5}"
+sysctl_cmd="${PANICWATCH_SYSCTL:-sysctl}"
+ioreg_cmd="${PANICWATCH_IOREG:-ioreg}"
+curl_cmd="${PANICWATCH_CURL:-curl}"
+
+log() { printf '%s panicwatch-agent: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+fail_config() { log "configuration error: $*"; exit 78; }
+
+[ -n "$url" ] || fail_config "PANICWATCH_URL is not set (the receiver, e.g. https://panicwatch.example.net:8088)"
+token="${PANICWATCH_TOKEN:-}"
+if [ -z "$token" ]; then
+  token_file="${PANICWATCH_TOKEN_FILE:-/etc/panicwatch/token}"
+  [ -r "$token_file" ] || fail_config "no token: set PANICWATCH_TOKEN or put it in $token_file"
+  token="$(tr -d ' \r\n' < "$token_file")"
+fi
+[ -n "$token" ] || fail_config "the bearer token is empty"
+[ -d "$report_dir" ] || { log "no report folder $report_dir; nothing to send"; exit 0; }
+mkdir -p "$state_dir" || fail_config "cannot create state folder $state_dir"
+sent_file="$state_dir/sent"           # one SHA-256 per line: delivered (202)
+rejected_file="$state_dir/rejected"   # one SHA-256 per line: refused for good, with the reason after it
+touch "$sent_file" "$rejected_file" || fail_config "cannot write in $state_dir"
+
+sha256() {
+  if command -v shasum >/dev/null 2>&1; then shasum -a 256 "$1" | cut -d' ' -f1; else sha256sum "$1" | cut -d' ' -f1; fi
+}
+
+# Modification time in epoch seconds: GNU stat (Linux, where the tests run) or BSD stat (macOS).
+mtime() {
+  stat -c %Y "$1" 2>/dev/null || stat -f %m "$1" 2>/dev/null
+}
+
+platform_uuid() {
+  # ioreg prints e.g.:     "IOPlatformUUID" = "4C4C4544-0031-3510-8052-B3C04F563132"
+  "$ioreg_cmd" -rd1 -c IOPlatformExpertDevice 2>/dev/null \
+    | sed -n 's/.*"IOPlatformUUID" *= *"\([^"]*\)".*/\1/p' | head -n 1
+}
+
+uuid="$(platform_uuid)"
+boot_args="$("$sysctl_cmd" -n kern.bootargs 2>/dev/null | tr -d '\r\n')"
+vm_id="${PANICWATCH_VM_ID:-$uuid}"
+[ -n "$vm_id" ] || fail_config "no VM id: set PANICWATCH_VM_ID (ioreg gave no IOPlatformUUID)"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/panicwatch-agent.XXXXXX")" || exit 75
+trap 'rm -rf "$work"' EXIT
+# The token goes to curl in a config file (-K, which even the curl 7.54 of macOS 10.12-10.14 reads), not on its
+# command line where ps would show it.
+escaped_token="$(printf '%s' "$token" | sed 's/[\\"]/\\&/g')"
+printf 'header = "Authorization: Bearer %s"\n' "$escaped_token" > "$work/auth"
+
+# send FILE: 0 delivered or rejected for good (remembered), 1 try again later
+send() {
+  local file="$1" hash="$2" file_time status try=1 wait
+  file_time="$(mtime "$file")"
+  while :; do
+    set -- -sS -o "$work/response" -D "$work/headers" -w '%{http_code}' --max-time 60 -X POST \
+      -K "$work/auth" -H 'Content-Type: application/octet-stream' -H "X-Panicwatch-Vm-Id: $vm_id" \
+      --data-binary @"$file"
+    [ -n "$uuid" ] && set -- "$@" -H "X-Panicwatch-Smbios-Uuid: $uuid"
+    [ -n "${PANICWATCH_HOST_ID:-}" ] && set -- "$@" -H "X-Panicwatch-Host-Id: $PANICWATCH_HOST_ID"
+    [ -n "$boot_args" ] && set -- "$@" -H "X-Panicwatch-Boot-Args: $boot_args"
+    [ -n "$file_time" ] && set -- "$@" -H "X-Panicwatch-File-Time: $file_time"
+    status="$("$curl_cmd" "$@" "${url%/}/v1/panic-reports" 2>"$work/curl-error")" || status="000"
+    case "$status" in
+      202)
+        echo "$hash" >> "$sent_file"
+        log "sent $(basename "$file") ($(cat "$work/response"))"
+        return 0 ;;
+      401)
+        log "receiver refused the token for $(basename "$file"): $(cat "$work/response"); fix the token"
+        return 1 ;;
+      400|413|415|422)
+        echo "$hash $status $(tr -d '\n' < "$work/response")" >> "$rejected_file"
+        log "receiver rejected $(basename "$file") for good ($status): $(cat "$work/response")"
+        return 0 ;;
+    esac
+    if [ "$status" = "000" ]; then
+      log "could not reach $url for $(basename "$file"): $(tr -d '\n' < "$work/curl-error")"
+    else
+      log "receiver answered $status for $(basename "$file"): $(tr -d '\n' < "$work/response" 2>/dev/null)"
+    fi
+    [ "$try" -ge "$attempts" ] && return 1
+    try=$((try + 1))
+    wait="$(sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$work/headers" 2>/dev/null | head -n 1)"
+    # Honour Retry-After, but never sleep longer than the configured pause: launchd runs the agent again anyway.
+    if [ -z "$wait" ] || [ "$wait" -gt "$retry_seconds" ]; then wait="$retry_seconds"; fi
+    sleep "$wait"
+  done
+}
+
+now="$(date +%s)"
+pending=0
+seen=" "
+for file in "$report_dir"/*.panic "$report_dir"/panic-full-*.ips "$report_dir"/Kernel-*.panic; do
+  [ -f "$file" ] || continue
+  modified="$(mtime "$file")"
+  if [ $((now - ${modified:-0})) -lt "$settle" ]; then
+    pending=1
+    continue
+  fi
+  hash="$(sha256 "$file")"
+  # Kernel-*.panic also matches *.panic, and a copy of a report has the same hash: one try per report and run.
+  case "$seen" in *" $hash "*) continue ;; esac
+  seen="$seen$hash "
+  if grep -qx "$hash" "$sent_file" || grep -q "^$hash " "$rejected_file"; then
+    continue
+  fi
+  send "$file" "$hash" || pending=1
+done
+[ "$pending" -eq 0 ] || exit 75
+exit 0

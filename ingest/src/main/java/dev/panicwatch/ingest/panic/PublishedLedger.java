@@ -1,0 +1,144 @@
+package dev.panicwatch.ingest.panic;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reportIds a collector has already published, kept across restarts: an append-only file with one id a line,
+ * written (and forced to disk) only after Kafka acknowledged the report. A report in the ledger is never sent again.
+ *
+ * <p>A crash between Kafka's acknowledgement and the ledger write means the report is sent once more after the
+ * restart; the topology drops it as a duplicate by reportId. The opposite order could lose a report, so this one is
+ * chosen. The file is locked while open, so two collectors cannot share one state folder by mistake.
+ */
+public final class PublishedLedger implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PublishedLedger.class);
+    public static final String FILE_NAME = "published-report-ids";
+    private static final Pattern REPORT_ID = Pattern.compile("[0-9a-f]{64}");
+
+    private final Set<String> published = ConcurrentHashMap.newKeySet();
+    private final FileChannel file;
+    private final FileLock lock;
+    private final Path path;
+
+    private PublishedLedger(Path path, FileChannel file, FileLock lock) {
+        this.path = path;
+        this.file = file;
+        this.lock = lock;
+    }
+
+    /** A ledger that forgets on exit, for collectors with nothing to resume (tests, one-shot tools). */
+    public static PublishedLedger inMemory() {
+        return new PublishedLedger(null, null, null);
+    }
+
+    /**
+     * Opens (or creates) the ledger in {@code stateDir}.
+     *
+     * @throws IOException when the folder cannot be written, or another collector holds it
+     */
+    public static PublishedLedger open(Path stateDir) throws IOException {
+        Files.createDirectories(stateDir);
+        Path path = stateDir.resolve(FILE_NAME);
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new IOException("state folder " + stateDir + " is in use by another running collector (" + path
+                    + " is locked); give each collector its own --state-dir");
+        }
+        PublishedLedger ledger = new PublishedLedger(path, channel, lock);
+        ledger.load();
+        return ledger;
+    }
+
+    private void load() throws IOException {
+        byte[] content = Files.readAllBytes(path);
+        String text = new String(content, StandardCharsets.US_ASCII);
+        int lineNumber = 0;
+        for (String line : text.split("\n", -1)) {
+            lineNumber++;
+            String id = line.strip();
+            if (id.isEmpty()) {
+                continue;
+            }
+            if (REPORT_ID.matcher(id).matches()) {
+                published.add(id);
+            } else {
+                // A torn last line after a crash: that report was not confirmed here, so it will be sent again.
+                LOG.warn("ignoring line {} of {}: '{}' is not a report id", lineNumber, path,
+                        id.length() > 80 ? id.substring(0, 80) + "…" : id);
+            }
+        }
+        if (content.length > 0 && content[content.length - 1] != '\n') {
+            // Start the next id on a line of its own.
+            write("\n");
+        }
+        LOG.info("ledger {}: {} report(s) already published", path, published.size());
+    }
+
+    public boolean contains(String reportId) {
+        return published.contains(reportId);
+    }
+
+    public int size() {
+        return published.size();
+    }
+
+    /**
+     * Remembers {@code reportId} as published, durably before returning.
+     *
+     * @throws UncheckedIOException when the file cannot be written; the id is still remembered until exit
+     */
+    public synchronized void record(String reportId) {
+        if (!REPORT_ID.matcher(reportId).matches()) {
+            throw new IllegalArgumentException("not a report id (64 lowercase hex digits): " + reportId);
+        }
+        if (!published.add(reportId) || file == null) {
+            return;
+        }
+        try {
+            write(reportId + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not record report " + reportId + " in " + path
+                    + "; it may be sent again after a restart: " + e.getMessage(), e);
+        }
+    }
+
+    private void write(String text) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+        while (bytes.hasRemaining()) {
+            file.write(bytes);
+        }
+        file.force(false);
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (file != null && file.isOpen()) {
+            lock.release();
+            file.close();
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.panicwatch.ingest.panic.http;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.panicwatch.diagnosis.parse.UnparseableReportException;
+import dev.panicwatch.ingest.panic.PanicReportFactory;
+import dev.panicwatch.ingest.panic.PanicReportPublisher;
+import dev.panicwatch.ingest.panic.VmIdentity;
+import dev.panicwatch.schemas.PanicReport;
+
+/**
+ * Decides what happens to one submitted report, independent of the HTTP server: authenticate, check identity, size,
+ * encoding and content, publish, and say so only once Kafka acknowledged. While Kafka is unreachable the answer is 503
+ * with {@code Retry-After}: the sender (the guest agent) still has the file and sends it again, so a report is never
+ * acknowledged without being in Kafka, and there is no spool on the receiver that could be lost with its disk.
+ */
+public final class PanicReportIntake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PanicReportIntake.class);
+
+    /** How long a sender should wait after a 503 before trying again. */
+    public static final int RETRY_AFTER_SECONDS = 30;
+
+    private final byte[] tokenDigest;
+    private final int maxBodyBytes;
+    private final Duration ackTimeout;
+    private final PanicReportFactory factory;
+    private final PanicReportPublisher publisher;
+    private final Clock clock;
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong unavailable = new AtomicLong();
+
+    /**
+     * @param token        the bearer token senders must present
+     * @param maxBodyBytes larger bodies get 413
+     * @param ackTimeout   how long to wait for Kafka's acknowledgement before answering 503
+     */
+    public PanicReportIntake(String token, int maxBodyBytes, Duration ackTimeout, PanicReportFactory factory,
+                             PanicReportPublisher publisher, Clock clock) {
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException("no bearer token configured: pass --token or set "
+                    + "PANICWATCH_INGEST_TOKEN; the receiver does not run without authentication");
+        }
+        if (maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("body limit " + maxBodyBytes + " bytes is too small for a panic report");
+        }
+        this.tokenDigest = sha256(token.strip());
+        this.maxBodyBytes = maxBodyBytes;
+        this.ackTimeout = ackTimeout;
+        this.factory = factory;
+        this.publisher = publisher;
+        this.clock = clock;
+    }
+
+    public int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    public Verdict submit(ReportSubmission submission) {
+        Verdict verdict = decide(submission);
+        if (verdict.status() >= 400 && verdict.status() < 500) {
+            rejected.incrementAndGet();
+            LOG.info("rejected a report ({}): {}", verdict.status(), verdict.body().get("error"));
+        }
+        return verdict;
+    }
+
+    private Verdict decide(ReportSubmission s) {
+        String authError = authenticate(s.authorization());
+        if (authError != null) {
+            return Verdict.error(401, authError);
+        }
+        VmIdentity vm;
+        try {
+            vm = new VmIdentity(s.vmId(), s.hostId(), s.smbiosUuid(), s.bootArgs());
+        } catch (IllegalArgumentException e) {
+            return Verdict.error(400, e.getMessage() + " (header X-Panicwatch-Vm-Id or query parameter vmId; likewise "
+                    + "X-Panicwatch-Host-Id/hostId, X-Panicwatch-Smbios-Uuid/smbiosUuid, X-Panicwatch-Boot-Args/bootArgs)");
+        }
+        if (s.tooLarge()) {
+            return Verdict.error(413, "report too large: " + (s.declaredBytes() > 0 ? s.declaredBytes() + " bytes"
+                    : "more than " + maxBodyBytes + " bytes") + ", the limit is " + maxBodyBytes + " bytes");
+        }
+        byte[] body = s.body();
+        if (body.length == 0) {
+            return Verdict.error(400, "empty body: send the panic report file as the request body");
+        }
+        int badByte = PanicReportFactory.firstInvalidUtf8Offset(body);
+        if (badByte >= 0) {
+            return Verdict.error(400, "body is not UTF-8 text (invalid byte at offset " + badByte
+                    + "); send the report file unchanged");
+        }
+        Instant now = clock.instant();
+        Instant fileTime;
+        try {
+            fileTime = parseFileTime(s.fileTime());
+        } catch (DateTimeException | NumberFormatException e) {
+            return Verdict.error(400, "X-Panicwatch-File-Time '" + s.fileTime()
+                    + "' is neither an ISO-8601 instant nor epoch seconds");
+        }
+        PanicReport report;
+        try {
+            report = factory.create(body, vm, fileTime == null ? now : fileTime, now);
+        } catch (UnparseableReportException e) {
+            return Verdict.error(422, "no panic in the report: " + e.getMessage());
+        }
+        try {
+            PanicReportPublisher.Publication publication = publisher.publish(report)
+                    .get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            (publication.duplicate() ? duplicates : published).incrementAndGet();
+            return Verdict.accepted(publication.reportId(), publication.duplicate());
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            unavailable.incrementAndGet();
+            LOG.warn("report {} of VM {} not acknowledged by Kafka: {}; told the sender to retry", report.getReportId(),
+                    vm.vmId(), cause.toString());
+            // Not "lost": the sender keeps the report and retries. Not "certainly absent" either: a timed-out write
+            // may still land, so the retry can make a second copy, which the topology drops by its reportId.
+            return Verdict.unavailable("Kafka did not acknowledge the report (" + describe(cause) + "); it is not "
+                    + "confirmed stored: send it again in " + RETRY_AFTER_SECONDS + " s", RETRY_AFTER_SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Verdict.unavailable("the receiver is shutting down; send the report again later",
+                    RETRY_AFTER_SECONDS);
+        }
+    }
+
+    private String authenticate(String authorization) {
+        if (authorization == null || authorization.isBlank()) {
+            return "missing bearer token: send the header 'Authorization: Bearer <token>'";
+        }
+        String value = authorization.strip();
+        if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return "the Authorization header is not a bearer token: send 'Authorization: Bearer <token>'";
+        }
+        // Comparing digests keeps the time independent of where the tokens differ and of the token's length.
+        if (!MessageDigest.isEqual(tokenDigest, sha256(value.substring(7).strip()))) {
+            return "wrong bearer token";
+        }
+        return null;
+    }
+
+    private static Instant parseFileTime(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String v = value.strip();
+        return v.chars().allMatch(Character::isDigit) ? Instant.ofEpochSecond(Long.parseLong(v)) : Instant.parse(v);
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause instanceof TimeoutException) {
+            return "no answer within the acknowledgement timeout";
+        }
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** Counters for {@code GET /health}. */
+    public Map<String, Object> counters() {
+        return Map.of("published", published.get(), "duplicates", duplicates.get(),
+                "rejected", rejected.get(), "unavailable", unavailable.get());
+    }
+}

@@ -1,0 +1,121 @@
+package dev.panicwatch.ingest.panic.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP face of {@link PanicReportIntake}: {@code POST /v1/panic-reports} and {@code GET /health}. Every answer,
+ * errors included, is JSON; errors are {@code {"error": "..."}} naming the problem.
+ */
+public final class PanicReportReceiver implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PanicReportReceiver.class);
+
+    /** Default port: clear of Kafka (9092), Confluent Schema Registry (8081) and the query API (8080). */
+    public static final int DEFAULT_PORT = 8088;
+    public static final String PATH = "/v1/panic-reports";
+    /** Bodies beyond the limit are read and discarded up to this, so the sender can read its 413 cleanly. */
+    private static final long MAX_DRAIN_BYTES = 64L * 1024 * 1024;
+
+    private final Javalin app;
+    private final PanicReportIntake intake;
+
+    private PanicReportReceiver(Javalin app, PanicReportIntake intake) {
+        this.app = app;
+        this.intake = intake;
+    }
+
+    /**
+     * Starts serving on {@code host:port} (port 0 picks a free one, see {@link #port()}).
+     */
+    public static PanicReportReceiver start(String host, int port, PanicReportIntake intake) {
+        Javalin app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.prefer405over404 = true;
+            // The body is read here, bounded by the intake's limit, not through Javalin's own size check.
+            config.http.maxRequestSize = (long) intake.maxBodyBytes() + 1;
+        });
+        PanicReportReceiver receiver = new PanicReportReceiver(app, intake);
+        app.post(PATH, receiver::receive);
+        app.get("/health", ctx -> {
+            Map<String, Object> health = new LinkedHashMap<>();
+            health.put("status", "up");
+            health.putAll(intake.counters());
+            ctx.json(health);
+        });
+        app.error(404, ctx -> ctx.json(Map.of("error", "no such endpoint: " + ctx.method() + " " + ctx.path()
+                + "; reports go to POST " + PATH)));
+        app.error(405, ctx -> ctx.json(Map.of("error", "method " + ctx.method() + " not allowed on " + ctx.path()
+                + "; reports go to POST " + PATH)));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("unexpected failure handling {} {}", ctx.method(), ctx.path(), e);
+            ctx.status(500).json(Map.of("error", "internal error: " + e));
+        });
+        app.start(host, port);
+        LOG.info("panic report receiver listening on http://{}:{}{}", host, app.port(), PATH);
+        return receiver;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private void receive(Context ctx) throws IOException {
+        int limit = intake.maxBodyBytes();
+        long declared = ctx.contentLength();
+        byte[] body = new byte[0];
+        boolean tooLarge = declared > limit;
+        long size = declared;
+        if (!tooLarge) {
+            try (InputStream in = ctx.req().getInputStream()) {
+                body = in.readNBytes(limit + 1);
+                tooLarge = body.length > limit;
+                if (tooLarge) {
+                    size = -1;
+                    drain(in);
+                }
+            }
+        } else {
+            drain(ctx.req().getInputStream());
+        }
+        ReportSubmission submission = new ReportSubmission(ctx.header("Authorization"),
+                param(ctx, "X-Panicwatch-Vm-Id", "vmId"), param(ctx, "X-Panicwatch-Host-Id", "hostId"),
+                param(ctx, "X-Panicwatch-Smbios-Uuid", "smbiosUuid"), param(ctx, "X-Panicwatch-Boot-Args", "bootArgs"),
+                param(ctx, "X-Panicwatch-File-Time", "fileTime"), tooLarge ? new byte[0] : body, size, tooLarge);
+        Verdict verdict = intake.submit(submission);
+        if (verdict.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"panicwatch\"");
+        }
+        if (verdict.retryAfterSeconds() != null) {
+            ctx.header("Retry-After", Integer.toString(verdict.retryAfterSeconds()));
+        }
+        ctx.status(verdict.status()).json(verdict.body());
+    }
+
+    private static String param(Context ctx, String header, String query) {
+        String value = ctx.header(header);
+        return value != null && !value.isBlank() ? value : ctx.queryParam(query);
+    }
+
+    /** Reads the rest of an oversized body so the connection stays usable and the sender sees the 413. */
+    private static void drain(InputStream in) throws IOException {
+        byte[] sink = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while (total < MAX_DRAIN_BYTES && (n = in.read(sink)) > 0) {
+            total += n;
+        }
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,34 @@
+package dev.panicwatch.ingest.replay;
+
+import java.nio.file.Path;
+import java.time.Instant;
+
+import dev.panicwatch.ingest.panic.VmIdentity;
+import dev.panicwatch.schemas.HostLoadSample;
+
+/** One line of a scenario's {@code events.jsonl}, checked and ready to publish. */
+public sealed interface ScenarioEvent permits ScenarioEvent.Load, ScenarioEvent.Panic {
+
+    /** Line number in events.jsonl (1-based), for messages. */
+    int line();
+
+    /** When it happened, as written in the scenario (before any shift). */
+    Instant time();
+
+    /** {@code {"type":"load", …}}: one host load sample. */
+    record Load(int line, HostLoadSample sample) implements ScenarioEvent {
+        @Override
+        public Instant time() {
+            return sample.getSampleTime();
+        }
+    }
+
+    /**
+     * {@code {"type":"panic", …}}: a panic report file of a VM; {@code time} is the panic time.
+     *
+     * @param file    as written, relative to the scenario folder
+     * @param content the file's bytes
+     */
+    record Panic(int line, VmIdentity vm, Instant time, Path file, byte[] content) implements ScenarioEvent {
+    }
+}

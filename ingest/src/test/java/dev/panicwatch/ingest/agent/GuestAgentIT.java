@@ -1,0 +1,205 @@
+package dev.panicwatch.ingest.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.panicwatch.ingest.panic.PanicReportFactory;
+import dev.panicwatch.ingest.panic.PanicReportPublisher;
+import dev.panicwatch.ingest.panic.PublishedLedger;
+import dev.panicwatch.ingest.panic.http.PanicReportIntake;
+import dev.panicwatch.ingest.panic.http.PanicReportReceiver;
+import dev.panicwatch.ingest.publish.IdempotentPublisher;
+import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.ingest.testing.RecordingPublisher;
+import dev.panicwatch.ingest.testing.SampleReports;
+import dev.panicwatch.ingest.testing.TopicFixture;
+import dev.panicwatch.schemas.PanicReport;
+import dev.panicwatch.schemas.Topics;
+import dev.panicwatch.testkit.IntegrationTest;
+import dev.panicwatch.testkit.StackEndpoints;
+
+/**
+ * The macOS guest agent script (deploy/macos/panicwatch-agent.sh) run by bash on Linux against a fake
+ * DiagnosticReports folder, with fake {@code sysctl} and {@code ioreg} first on the PATH, and the real receiver and
+ * broker behind it.
+ */
+@IntegrationTest
+class GuestAgentIT {
+
+    private static final Path SCRIPT = Path.of("").toAbsolutePath().resolve("../deploy/macos/panicwatch-agent.sh")
+            .normalize();
+    // A quote and a backslash: the agent must escape them in the curl config it writes.
+    private static final String TOKEN = "agent\"tok\\en";
+    private static final String BOOT_ARGS = "keepsyms=1 tlbto_us=0";
+
+    private final StackEndpoints stack;
+    private final String platformUuid = UUID.randomUUID().toString().toUpperCase();
+    @TempDir
+    Path dir;
+    private Path reports;
+    private IdempotentPublisher producer;
+    private PublishedLedger ledger;
+    private PanicReportIntake intake;
+    private PanicReportReceiver receiver;
+
+    GuestAgentIT(StackEndpoints stack) {
+        this.stack = stack;
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        TopicFixture.ensureTopics(stack.clientConfig());
+        producer = IdempotentPublisher.create(KafkaConnection.of(stack.bootstrapServers(), stack.schemaRegistryUrl()));
+        ledger = PublishedLedger.open(dir.resolve("receiver-state"));
+        intake = new PanicReportIntake(TOKEN, 1 << 20, Duration.ofSeconds(20), new PanicReportFactory(),
+                new PanicReportPublisher(producer, ledger), Clock.systemUTC());
+        receiver = PanicReportReceiver.start("127.0.0.1", 0, intake);
+
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        executable(bin.resolve("sysctl"), "#!/bin/sh\n[ \"$1 $2\" = \"-n kern.bootargs\" ] && echo '" + BOOT_ARGS
+                + "' && exit 0\necho \"fake sysctl: unexpected $*\" >&2; exit 1\n");
+        executable(bin.resolve("ioreg"), "#!/bin/sh\ncat <<'OUT'\n+-o J160AP  <class IOPlatformExpertDevice, id 0x10000020b>\n"
+                + "    {\n      \"IOPlatformSerialNumber\" = \"C02XL0GZJGH6\"\n"
+                + "      \"IOPlatformUUID\" = \"" + platformUuid + "\"\n      \"model\" = <\"iMacPro1,1\">\n    }\nOUT\n");
+        reports = Files.createDirectories(dir.resolve("DiagnosticReports"));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        receiver.close();
+        producer.close();
+        ledger.close();
+    }
+
+    @Test
+    void sendsEachNewReportOnceAndRetriesWhatWasNotTaken() throws Exception {
+        byte[] legacy = SampleReports.seed("pve1-101-tlb-flush-timeout.panic");
+        byte[] ips = ips();
+        byte[] later = SampleReports.seed("pve1-102-tlb-flush-timeout.panic");
+        report("Kernel-2026-03-02-091437.panic", legacy);
+        report("panic-full-2026-03-02-094418.ips", ips);
+        report("Kernel-2026-03-02-100000.panic", "Sleep/Wake notes, no panic here\n".getBytes(StandardCharsets.UTF_8));
+        report("Safari-2026-03-02-100500.ips", SampleReports.tlbFlush(7, null));
+
+        String url = "http://127.0.0.1:" + receiver.port();
+        // Receiver unreachable: nothing is remembered, exit 75 so launchd's next run retries.
+        assertThat(runAgent("http://127.0.0.1:1", TOKEN, 1).exitCode).isEqualTo(75);
+        // A receiver whose Kafka is down answers 503: the agent tries each panic report twice (the Retry-After of
+        // 30 s capped to its 1 s pause), keeps them, and exits 75. The note without a panic gets 422 at once and is
+        // remembered as rejected for good.
+        RecordingPublisher downKafka = new RecordingPublisher();
+        downKafka.mode(RecordingPublisher.Mode.FAIL);
+        PanicReportIntake unavailable = new PanicReportIntake(TOKEN, 1 << 20, Duration.ofSeconds(5),
+                new PanicReportFactory(), new PanicReportPublisher(downKafka, PublishedLedger.inMemory()),
+                Clock.systemUTC());
+        try (PanicReportReceiver degraded = PanicReportReceiver.start("127.0.0.1", 0, unavailable)) {
+            Run retried = runAgent("http://127.0.0.1:" + degraded.port(), TOKEN, 2);
+            assertThat(retried.exitCode).isEqualTo(75);
+            assertThat(retried.stderr).contains("receiver answered 503");
+        }
+        // 2 panic reports × 2 tries = 4 answers 503; the note 1 × 422.
+        assertThat(unavailable.counters()).containsEntry("unavailable", 4L).containsEntry("rejected", 1L);
+        // Wrong token: refused, nothing remembered either.
+        Run refused = runAgent(url, "not-the-token", 1);
+        assertThat(refused.exitCode).isEqualTo(75);
+        assertThat(refused.stderr).contains("refused the token");
+        // The two panic reports tried once each (Kernel-*.panic also matching *.panic must not double it); the note
+        // is not sent again.
+        assertThat(intake.counters()).containsEntry("published", 0L).containsEntry("rejected", 2L);
+
+        Run delivered = runAgent(url, TOKEN, 1);
+        assertThat(delivered.exitCode).as(delivered.stderr).isZero();
+        // The two panic reports published; the Safari .ips not sent at all: its name matches none of the agent's
+        // patterns.
+        assertThat(intake.counters()).containsEntry("published", 2L).containsEntry("rejected", 2L)
+                .containsEntry("duplicates", 0L);
+
+        // Second run: nothing new, nothing sent (no duplicates, no new rejections).
+        assertThat(runAgent(url, TOKEN, 1).exitCode).isZero();
+        assertThat(intake.counters()).containsEntry("published", 2L).containsEntry("rejected", 2L)
+                .containsEntry("duplicates", 0L);
+
+        // A new report: only it is sent.
+        report("Kernel-2026-03-02-092952.panic", later);
+        assertThat(runAgent(url, TOKEN, 1).exitCode).isZero();
+        assertThat(intake.counters()).containsEntry("published", 3L).containsEntry("duplicates", 0L);
+
+        List<PanicReport> published = TopicFixture.readAll(stack.clientConfig(), Topics.PANIC_REPORTS,
+                PanicReport.class).stream().map(ConsumerRecord::value)
+                .filter(r -> r.getVmId().equals(platformUuid)).toList();
+        Map<String, PanicReport> byId = published.stream()
+                .collect(Collectors.toMap(PanicReport::getReportId, r -> r));
+        assertThat(published).hasSize(3);
+        assertThat(byId).containsOnlyKeys(PanicReportFactory.reportId(legacy), PanicReportFactory.reportId(ips),
+                PanicReportFactory.reportId(later));
+        // Without PANICWATCH_VM_ID the VM id is the IOPlatformUUID, also sent as the SMBIOS UUID.
+        assertThat(byId.get(PanicReportFactory.reportId(legacy)).getSmbiosUuid()).isEqualTo(platformUuid);
+        // The legacy report names its boot-args; the .ips has none, so sysctl's kern.bootargs fill in.
+        assertThat(byId.get(PanicReportFactory.reportId(legacy)).getBootArgs()).isEqualTo("keepsyms=1");
+        assertThat(byId.get(PanicReportFactory.reportId(ips)).getBootArgs()).isEqualTo(BOOT_ARGS);
+    }
+
+    private record Run(int exitCode, String stderr) {
+    }
+
+    private Run runAgent(String url, String token, int attempts) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString());
+        Map<String, String> env = builder.environment();
+        env.put("PATH", dir.resolve("bin") + ":" + System.getenv("PATH"));
+        env.put("PANICWATCH_CONFIG", dir.resolve("no-such-config").toString());
+        env.put("PANICWATCH_URL", url);
+        env.put("PANICWATCH_TOKEN", token);
+        env.put("PANICWATCH_REPORT_DIR", reports.toString());
+        env.put("PANICWATCH_STATE_DIR", dir.resolve("agent-state").toString());
+        env.put("PANICWATCH_ATTEMPTS", Integer.toString(attempts));
+        env.put("PANICWATCH_RETRY_SECONDS", "1");
+        env.put("TMPDIR", dir.toString());
+        Path err = dir.resolve("agent-stderr.txt");
+        Process process = builder.redirectErrorStream(false).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(err.toFile()).start();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("agent finished").isTrue();
+        return new Run(process.exitValue(), Files.readString(err));
+    }
+
+    private void report(String name, byte[] content) throws IOException {
+        Path file = reports.resolve(name);
+        Files.write(file, content);
+        // Written a minute ago: past the agent's settle time.
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(60)));
+    }
+
+    private static void executable(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** A panic-full .ips as macOS 11+ writes it: one-line JSON header, then the body with panicString. */
+    private static byte[] ips() {
+        return ("{\"bug_type\":\"210\",\"timestamp\":\"2026-03-02 09:44:18.00 +0000\",\"os_version\":\"macOS 11.7.10 (20G1427)\"}\n"
+                + "{\n  \"build\" : \"macOS 11.7.10 (20G1427)\",\n  \"product\" : \"iMacPro1,1\",\n"
+                + "  \"panicString\" : \"panic(cpu 5 caller 0xffffff801964b1e2): Spinlock acquisition timed out: "
+                + "lock=0xffffff803f42c0e8, lock owner thread=0xffffff8041c4a540 @locks_i386.c:541\\n"
+                + "Kernel version: Darwin Kernel Version 20.6.0: Thu Jul  6 22:12:47 PDT 2023; "
+                + "root:xnu-7195.141.49.702.12~1\\/RELEASE_X86_64\\n\"\n}\n").getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.panicwatch.ingest.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.panicwatch.ingest.panic.PanicReportFactory;
+import dev.panicwatch.ingest.testing.SampleReports;
+import dev.panicwatch.schemas.HostLoadSample;
+
+class ScenarioReaderTest {
+
+    static final String LOAD = "{\"type\":\"load\",\"hostId\":\"pve1\",\"vmId\":\"pve1/101\","
+            + "\"sampleTime\":\"2026-03-02T09:14:20Z\",\"intervalMillis\":10000,\"hostCpus\":32,\"load1\":110.0,"
+            + "\"load5\":105.2,\"load15\":101.1,\"vmVcpus\":8,\"vcpuWaitRatioMax\":0.55}";
+    static final String PANIC = "{\"type\":\"panic\",\"vmId\":\"pve1/101\",\"hostId\":\"pve1\","
+            + "\"time\":\"2026-03-02T09:14:37Z\",\"file\":\"panics/a.panic\",\"bootArgs\":\"keepsyms=1\"}";
+
+    @TempDir
+    Path dir;
+
+    private final ScenarioReader reader = new ScenarioReader(new PanicReportFactory());
+
+    private Path scenario(String events) throws IOException {
+        Files.createDirectories(dir.resolve("panics"));
+        Files.write(dir.resolve("panics/a.panic"), SampleReports.tlbFlush(1, "keepsyms=1"));
+        Files.writeString(dir.resolve("notes.txt"), "not a panic\n");
+        Files.writeString(dir.resolve(ScenarioReader.EVENTS_FILE), events);
+        return dir;
+    }
+
+    @Test
+    void readsLoadSamplesByTheirAvroNamesAndPanicsWithTheirFiles() throws Exception {
+        Scenario scenario = reader.read(scenario(LOAD + "\n\n" + PANIC + "\n"));
+        assertThat(scenario.events()).hasSize(2);
+        HostLoadSample sample = ((ScenarioEvent.Load) scenario.events().get(0)).sample();
+        assertThat(sample.getHostId()).isEqualTo("pve1");
+        assertThat(sample.getSampleTime()).isEqualTo(Instant.parse("2026-03-02T09:14:20Z"));
+        assertThat(sample.getHostCpus()).isEqualTo(32);
+        assertThat(sample.getLoad1()).isEqualTo(110.0);
+        assertThat(sample.getVcpuWaitRatioMax()).isEqualTo(0.55);
+        assertThat(sample.getCpuPressureSome10()).as("optional and absent").isNull();
+
+        ScenarioEvent.Panic panic = (ScenarioEvent.Panic) scenario.events().get(1);
+        assertThat(panic.line()).isEqualTo(3);
+        assertThat(panic.vm().vmId()).isEqualTo("pve1/101");
+        assertThat(panic.vm().bootArgs()).isEqualTo("keepsyms=1");
+        assertThat(panic.time()).isEqualTo(Instant.parse("2026-03-02T09:14:37Z"));
+        assertThat(panic.content()).isEqualTo(SampleReports.tlbFlush(1, "keepsyms=1"));
+        assertThat(scenario.latestTime()).isEqualTo(Instant.parse("2026-03-02T09:14:37Z"));
+    }
+
+    @Test
+    void reportsEveryBadLineWithItsNumberAndPublishesNothing() throws Exception {
+        String events = String.join("\n",
+                LOAD,                                                                  // 1 good
+                "{\"type\":\"load\",\"hostId\":\"pve1\"",                              // 2 truncated JSON
+                "{\"type\":\"cpu\"}",                                                  // 3 unknown type
+                LOAD.replace(",\"hostCpus\":32", ""),                                  // 4 required field missing
+                LOAD.replace("\"load1\"", "\"load_1\""),                               // 5 typo in a required field
+                PANIC.replace("panics/a.panic", "panics/missing.panic"),               // 6 file not there
+                PANIC.replace("panics/a.panic", "../../etc/passwd"),                   // 7 outside the folder
+                PANIC.replace("2026-03-02T09:14:37Z", "09:14"),                        // 8 not a time
+                LOAD.replace("\"vcpuWaitRatioMax\":0.55", "\"vcpuWaitRatioMax\":55"),  // 9 out of range
+                LOAD.replace("\"hostCpus\":32", "\"hostCpus\":32.5"),                  // 10 not whole
+                "[1,2]");                                                              // 11 not an object
+        Path folder = scenario(events);
+        ScenarioException e = catchThrowableOfType(ScenarioException.class, () -> reader.read(folder));
+        assertThat(e.problems()).hasSize(10);
+        assertThat(e.problems().get(0)).startsWith("events.jsonl line 2: not valid JSON");
+        assertThat(e.problems().get(1)).startsWith("events.jsonl line 3: unknown type \"cpu\"");
+        assertThat(e.problems().get(2)).startsWith("events.jsonl line 4: load sample has no \"hostCpus\"");
+        assertThat(e.problems().get(3)).startsWith("events.jsonl line 5: load sample has no \"load1\"")
+                .endsWith("unknown field(s) [load_1] ignored (a typo?)");
+        assertThat(e.problems().get(4)).startsWith("events.jsonl line 6: panic file \"panics/missing.panic\" not found");
+        assertThat(e.problems().get(5)).startsWith("events.jsonl line 7: panic file \"../../etc/passwd\" lies outside");
+        assertThat(e.problems().get(6)).startsWith("events.jsonl line 8: \"time\" is not an ISO-8601 time");
+        assertThat(e.problems().get(7)).startsWith("events.jsonl line 9: vcpuWaitRatioMax must be between 0 and 1");
+        assertThat(e.problems().get(8)).startsWith("events.jsonl line 10: \"hostCpus\" must be a whole number");
+        assertThat(e.problems().get(9)).startsWith("events.jsonl line 11: expected a JSON object, found array");
+        assertThat(e.getMessage()).startsWith("the scenario has 10 problems; nothing was published:");
+    }
+
+    @Test
+    void whatALiveSystemWouldAlsoMeetIsAWarningNotAnError() throws Exception {
+        String events = String.join("\n",
+                LOAD.replace("}", ",\"note\":\"peak\"}"),                              // 1 extra field
+                PANIC.replace("panics/a.panic", "notes.txt"),                          // 2 file without a panic
+                PANIC.replace("}", ",\"comment\":\"seed\"}"),                            // 3 extra field
+                LOAD.replace("\"hostCpus\":32", "\"hostCpus\":32.0")                     // 4 32.0 is 32
+                        .replace("2026-03-02T09:14:20Z", "2026-03-02T09:14:30"));     //   no offset: UTC
+        Scenario scenario = reader.read(scenario(events));
+        assertThat(scenario.events()).extracting(ScenarioEvent::line).containsExactly(1, 3, 4);
+        assertThat(scenario.warnings()).hasSize(3);
+        assertThat(scenario.warnings().get(0)).startsWith("events.jsonl line 1: unknown field(s) [note] of a load "
+                + "sample ignored");
+        assertThat(scenario.warnings().get(1)).startsWith("events.jsonl line 2: panic file \"notes.txt\" holds no "
+                + "panic, skipped");
+        assertThat(scenario.warnings().get(2)).startsWith("events.jsonl line 3: unknown field(s) [comment]");
+        HostLoadSample last = ((ScenarioEvent.Load) scenario.events().get(2)).sample();
+        assertThat(last.getHostCpus()).isEqualTo(32);
+        assertThat(last.getSampleTime()).isEqualTo(Instant.parse("2026-03-02T09:14:30Z"));
+    }
+
+    @Test
+    void aFolderWithoutEventsIsAClearError() {
+        assertThatThrownBy(() -> reader.read(dir)).isInstanceOf(ScenarioException.class)
+                .hasMessageContaining("no events.jsonl in " + dir);
+    }
+
+    @Test
+    void theBundledSeedScenarioIsValid() throws Exception {
+        Path seed = BundledScenarios.extract(BundledScenarios.SEED, dir.resolve("seed"));
+        Scenario scenario = reader.read(seed);
+        // grep -c '"type":"load"' / '"type":"panic"' on the bundled events.jsonl: 485 and 5 (see its README).
+        assertThat(scenario.count(ScenarioEvent.Load.class)).isEqualTo(485);
+        assertThat(scenario.count(ScenarioEvent.Panic.class)).isEqualTo(5);
+        assertThat(scenario.latestTime()).isEqualTo(Instant.parse("2026-03-02T09:52:40Z"));
+    }
+}
