@@ -1,0 +1,119 @@
+package dev.panicwatch.streams.app;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.panicwatch.diagnosis.classify.PanicClassifier;
+import dev.panicwatch.streams.config.PanicwatchConfiguration;
+import dev.panicwatch.streams.config.PipelineSettings;
+import dev.panicwatch.streams.config.StreamsConfigFactory;
+import dev.panicwatch.streams.topology.PanicwatchSerdes;
+import dev.panicwatch.streams.topology.PanicwatchTopology;
+
+/**
+ * The running streams app: topics ensured, co-partitioning checked, topology started. Used by
+ * {@code ./panicwatch streams} and in-process by the demo and the tests; {@link #close()} stops it cleanly.
+ */
+public final class PanicwatchApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PanicwatchApp.class);
+
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private PanicwatchApp(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /** Starts the app with a loaded configuration. */
+    public static PanicwatchApp start(PanicwatchConfiguration configuration) {
+        return start(configuration.pipeline(), configuration.kafka());
+    }
+
+    /**
+     * Ensures the topics, checks co-partitioning and starts Kafka Streams; returns at once (the app runs on its own
+     * threads; see {@link #awaitRunning}).
+     *
+     * @param settings pipeline settings
+     * @param kafka    Kafka Streams / client settings and {@code schema.registry.url}; {@code bootstrap.servers}
+     *                 is required, everything else has a default ({@link StreamsConfigFactory})
+     */
+    public static PanicwatchApp start(PipelineSettings settings, Map<String, ?> kafka) {
+        Properties props = StreamsConfigFactory.from(kafka);
+        LOG.info("pipeline settings: {}", settings.describe());
+        LOG.info("application.id={} bootstrap.servers={} processing.guarantee={}",
+                props.get(StreamsConfig.APPLICATION_ID_CONFIG), props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
+                props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        StreamsConfig streamsConfig = new StreamsConfig(props);
+        try (Admin admin = Admin.create(streamsConfig.getAdminConfigs("panicwatch-topic-provisioner"))) {
+            int partitions = new TopicProvisioner(admin, settings).ensureTopics();
+            LOG.info("topics ready: {} (inputs co-partitioned, {} partitions each)", TopicProvisioner.managedTopics(),
+                    partitions);
+        }
+        PanicwatchSerdes serdes = PanicwatchSerdes.fromConfig(streamsConfig.originals());
+        Topology topology = PanicwatchTopology.build(settings, serdes, new PanicClassifier());
+        LOG.debug("topology:\n{}", topology.describe());
+        KafkaStreams streams = new KafkaStreams(topology, props);
+        PanicwatchApp app = new PanicwatchApp(streams);
+        streams.setStateListener((now, before) -> {
+            LOG.info("streams state {} -> {}", before, now);
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                app.stopped.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            // Bad records are dead-lettered by the handlers; what reaches here is a broken environment (fenced
+            // producer, lost broker, corrupt state), where carrying on would risk wrong advice.
+            LOG.error("stream thread failed; shutting the app down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.start();
+        return app;
+    }
+
+    /** The Kafka Streams instance (interactive queries, metrics, state). */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Waits until the app is RUNNING; false when it did not get there within {@code timeout}. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING
+                    || System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(100); // KafkaStreams offers no blocking wait for a state
+        }
+        return true;
+    }
+
+    /** Blocks until the app stops by itself (fatal error) or is closed. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Blocks up to {@code timeout} for the app to stop; true when it did. */
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        LOG.info("stopping the streams app");
+        streams.close(Duration.ofSeconds(30));
+        stopped.countDown();
+    }
+}

@@ -1,0 +1,142 @@
+package dev.panicwatch.streams.app;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.panicwatch.schemas.Topics;
+import dev.panicwatch.streams.config.PipelineSettings;
+
+/**
+ * Creates the topics the app reads and writes when they are missing, and checks that the two inputs are
+ * co-partitioned: both are keyed by vmId and joined per partition, so a VM's panics and samples must land in the
+ * same partition number of each, which only holds when the partition counts agree.
+ */
+public final class TopicProvisioner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+    private static final long TIMEOUT_SECONDS = 60;
+
+    private final Admin admin;
+    private final PipelineSettings settings;
+
+    public TopicProvisioner(Admin admin, PipelineSettings settings) {
+        this.admin = admin;
+        this.settings = settings;
+    }
+
+    /** Ensures all four topics exist, then checks co-partitioning; returns the input partition count. */
+    public int ensureTopics() {
+        Map<String, Integer> existing = partitionCounts(List.of(Topics.PANIC_REPORTS, Topics.HOST_LOAD,
+                Topics.REMEDIATIONS, Topics.DEAD_LETTERS));
+        // A missing input gets the other input's count, so creating one never breaks co-partitioning.
+        int inputPartitions = existing.getOrDefault(Topics.PANIC_REPORTS,
+                existing.getOrDefault(Topics.HOST_LOAD, settings.topicPartitions()));
+        List<NewTopic> missing = new ArrayList<>();
+        for (String input : List.of(Topics.PANIC_REPORTS, Topics.HOST_LOAD)) {
+            if (!existing.containsKey(input)) {
+                missing.add(newTopic(input, inputPartitions, Map.of()));
+            }
+        }
+        if (!existing.containsKey(Topics.REMEDIATIONS)) {
+            // Compacted: the latest event per VM is its current advice, and history beyond it may go.
+            missing.add(newTopic(Topics.REMEDIATIONS, inputPartitions,
+                    Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        }
+        if (!existing.containsKey(Topics.DEAD_LETTERS)) {
+            missing.add(newTopic(Topics.DEAD_LETTERS, settings.topicPartitions(), Map.of()));
+        }
+        create(missing);
+        checkCoPartitioned();
+        return inputPartitions;
+    }
+
+    /** Fails with a message naming both counts when the input topics' partition counts differ. */
+    public void checkCoPartitioned() {
+        Map<String, Integer> counts = partitionCounts(List.of(Topics.PANIC_REPORTS, Topics.HOST_LOAD));
+        Integer panics = counts.get(Topics.PANIC_REPORTS);
+        Integer loads = counts.get(Topics.HOST_LOAD);
+        if (panics == null || loads == null) {
+            throw new IllegalStateException("input topic " + (panics == null ? Topics.PANIC_REPORTS : Topics.HOST_LOAD)
+                    + " does not exist");
+        }
+        if (!panics.equals(loads)) {
+            throw new IllegalStateException("input topics are not co-partitioned: " + Topics.PANIC_REPORTS + " has "
+                    + panics + " partitions but " + Topics.HOST_LOAD + " has " + loads + ". Both are keyed by vmId and "
+                    + "a VM's panics are joined with its samples per partition, so the counts must be equal: add "
+                    + "partitions to the smaller one (kafka-topics.sh --alter --partitions " + Math.max(panics, loads)
+                    + ") and restart the producers so keys are re-hashed");
+        }
+    }
+
+    private NewTopic newTopic(String name, int partitions, Map<String, String> configs) {
+        Optional<Short> replication = settings.topicReplication() == -1 ? Optional.empty()
+                : Optional.of((short) settings.topicReplication());
+        return new NewTopic(name, Optional.of(partitions), replication).configs(configs);
+    }
+
+    private void create(List<NewTopic> topics) {
+        if (topics.isEmpty()) {
+            return;
+        }
+        admin.createTopics(topics).values().forEach((name, future) -> {
+                try {
+                    future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    LOG.info("created topic {}", name);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(),
+                                e.getCause());
+                    }
+                    LOG.info("topic {} was created meanwhile by someone else", name);
+                } catch (TimeoutException e) {
+                    throw new IllegalStateException("broker did not confirm creating topic " + name + " within "
+                            + TIMEOUT_SECONDS + " s", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while creating topic " + name, e);
+                }
+        });
+    }
+
+    private Map<String, Integer> partitionCounts(List<String> names) {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        admin.describeTopics(names).topicNameValues().forEach((name, future) -> {
+            try {
+                TopicDescription d = future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                counts.put(name, d.partitions().size());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw new IllegalStateException("cannot describe topic " + name + ": " + e.getCause().getMessage(),
+                            e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("broker did not describe topic " + name + " within " + TIMEOUT_SECONDS
+                        + " s; is bootstrap.servers right?", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while describing topic " + name, e);
+            }
+        });
+        return counts;
+    }
+
+    /** Topic names this provisioner manages, for logs. */
+    public static Set<String> managedTopics() {
+        return Set.of(Topics.PANIC_REPORTS, Topics.HOST_LOAD, Topics.REMEDIATIONS, Topics.DEAD_LETTERS);
+    }
+}

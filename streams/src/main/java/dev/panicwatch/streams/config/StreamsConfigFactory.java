@@ -1,0 +1,48 @@
+package dev.panicwatch.streams.config;
+
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+import dev.panicwatch.streams.deadletter.DeadLetterDeserializationHandler;
+import dev.panicwatch.streams.deadletter.DeadLetterProcessingHandler;
+
+/**
+ * The Kafka Streams configuration with Panicwatch's safe defaults in one place: exactly-once (v2) processing, a
+ * fixed application id, producers that wait for all in-sync replicas, and bad records sent to the dead-letter topic
+ * instead of stopping the app. Settings given by the user override the defaults (a weaker guarantee is the user's
+ * explicit choice).
+ */
+public final class StreamsConfigFactory {
+
+    public static final String DEFAULT_APPLICATION_ID = "panicwatch";
+
+    private StreamsConfigFactory() {
+    }
+
+    /** Defaults, then {@code userSettings} on top; {@code bootstrap.servers} must be among them. */
+    public static Properties from(Map<String, ?> userSettings) {
+        Properties props = new Properties();
+        props.putAll(defaults());
+        userSettings.forEach(props::put);
+        Object bootstrap = props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+        if (bootstrap == null || bootstrap.toString().isBlank()) {
+            throw new ConfigException(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    "missing: set KAFKA_BOOTSTRAP_SERVERS or bootstrap.servers in the config file");
+        }
+        return props;
+    }
+
+    /** The defaults alone (tests read them). */
+    public static Map<String, Object> defaults() {
+        return Map.of(
+                StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID,
+                StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
+                StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all",
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName(),
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
+    }
+}

@@ -1,0 +1,146 @@
+package dev.panicwatch.streams.topology;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.panicwatch.diagnosis.classify.Diagnosis;
+import dev.panicwatch.schemas.HostLoadSample;
+import dev.panicwatch.schemas.PanicReport;
+import dev.panicwatch.schemas.RemediationEvent;
+import dev.panicwatch.streams.advice.Advice;
+import dev.panicwatch.streams.advice.AdviceCooldown;
+import dev.panicwatch.streams.advice.AdviceHistory;
+import dev.panicwatch.streams.advice.LoadWindow;
+import dev.panicwatch.streams.advice.PanicFacts;
+import dev.panicwatch.streams.advice.VtiAdvisor;
+import dev.panicwatch.streams.config.PipelineSettings;
+
+/**
+ * DESIGN 3.2 steps 2–4 for one partition's VMs. Samples are kept per VM at their sample time; a timeout panic is
+ * parked until its load window [panic − lookBack, panic + lookAhead] can no longer gain samples, i.e. until stream
+ * time passes panic + lookAhead + grace, or the wall clock does (a quiet VM's window must close even when no more
+ * records arrive). Both clocks are checked by punctuators, then the panic is decided with whatever samples came.
+ *
+ * <p>The wall-clock deadline is never earlier than arrival + grace: a panic delivered late (a collector catching up)
+ * still gives its samples, which may be just as late, the grace period to arrive.
+ */
+final class PanicLoadCorrelator implements Processor<String, VmEvent, String, RemediationEvent> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PanicLoadCorrelator.class);
+
+    private final PipelineSettings settings;
+    private final VtiAdvisor advisor;
+    private final AdviceCooldown cooldown;
+
+    private ProcessorContext<String, RemediationEvent> context;
+    private WindowStore<String, HostLoadSample> recentLoad;
+    private KeyValueStore<String, PendingPanic> pending;
+    private KeyValueStore<String, AdviceHistory> history;
+    private KeyValueStore<String, RemediationEvent> latest;
+
+    PanicLoadCorrelator(PipelineSettings settings) {
+        this.settings = settings;
+        this.advisor = VtiAdvisor.from(settings);
+        this.cooldown = new AdviceCooldown(settings.cooldown());
+    }
+
+    @Override
+    public void init(ProcessorContext<String, RemediationEvent> context) {
+        this.context = context;
+        this.recentLoad = context.getStateStore(StoreNames.RECENT_LOAD_PER_VM);
+        this.pending = context.getStateStore(StoreNames.PENDING_PANICS);
+        this.history = context.getStateStore(StoreNames.ADVICE_HISTORY);
+        this.latest = context.getStateStore(StoreNames.LATEST_REMEDIATION_PER_VM);
+        context.schedule(settings.punctuationInterval(), PunctuationType.STREAM_TIME, t -> decideDuePanics());
+        context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, t -> decideDuePanics());
+    }
+
+    @Override
+    public void process(Record<String, VmEvent> record) {
+        if (record.value() instanceof VmEvent.Load load) {
+            recentLoad.put(record.key(), load.sample(), load.sample().getSampleTime().toEpochMilli());
+        } else if (record.value() instanceof VmEvent.Panic panic) {
+            park(record.key(), panic.panic());
+        }
+    }
+
+    private void park(String vmId, ClassifiedPanic classified) {
+        Diagnosis diagnosis = classified.diagnosis();
+        if (!diagnosis.isTimeout()) {
+            return; // counted upstream; DESIGN: no remediation for NON_TIMEOUT
+        }
+        PanicReport report = classified.report();
+        long panicTime = report.getPanicTime().toEpochMilli();
+        long windowClosed = panicTime + settings.lookAhead().toMillis() + settings.grace().toMillis();
+        long wallDeadline = Math.max(windowClosed, context.currentSystemTimeMs() + settings.grace().toMillis());
+        PendingPanic parked = new PendingPanic(report.getReportId(), vmId, report.getHostId(), panicTime,
+                diagnosis.panicClass().name(), diagnosis.vtiHelps(), diagnosis.currentVti(), report.getXnuVersion(),
+                report.getBootArgs(), diagnosis.reason(), windowClosed, wallDeadline);
+        pending.put(parked.storeKey(), parked);
+        LOG.debug("panic {} of VM {} ({}) waits for load samples until stream time {} or wall clock {}",
+                parked.reportId(), vmId, diagnosis.panicClass(), Instant.ofEpochMilli(windowClosed),
+                Instant.ofEpochMilli(wallDeadline));
+    }
+
+    private void decideDuePanics() {
+        long streamTime = context.currentStreamTimeMs();
+        long wallTime = context.currentSystemTimeMs();
+        List<PendingPanic> due = new ArrayList<>();
+        try (KeyValueIterator<String, PendingPanic> all = pending.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, PendingPanic> entry = all.next();
+                if (entry.value.isDue(streamTime, wallTime)) {
+                    due.add(entry.value);
+                }
+            }
+        }
+        // Oldest first per VM, so the cooldown sees a VM's panics in the order they happened.
+        due.sort(Comparator.comparing(PendingPanic::vmId).thenComparingLong(PendingPanic::panicTimeMillis)
+                .thenComparing(PendingPanic::reportId));
+        for (PendingPanic panic : due) {
+            decide(panic, wallTime);
+            pending.delete(panic.storeKey());
+        }
+    }
+
+    private void decide(PendingPanic parked, long wallTime) {
+        Instant panicTime = Instant.ofEpochMilli(parked.panicTimeMillis());
+        Instant start = panicTime.minus(settings.lookBack());
+        Instant end = panicTime.plus(settings.lookAhead());
+        List<HostLoadSample> samples = new ArrayList<>();
+        try (WindowStoreIterator<HostLoadSample> it = recentLoad.fetch(parked.vmId(), start, end)) {
+            it.forEachRemaining(kv -> samples.add(kv.value));
+        }
+        LoadWindow load = LoadWindow.of(start, end, samples);
+        PanicFacts facts = parked.facts(load.hostId());
+        AdviceHistory before = history.get(parked.vmId());
+        Advice advice = advisor.advise(facts, load, cooldown.escalatingFrom(before, facts));
+        AdviceCooldown.Decision decision = cooldown.decide(before, facts, advice);
+        history.put(parked.vmId(), decision.history());
+        if (!decision.publish()) {
+            LOG.info("VM {}: panic {} gets the same advice ({}) as within the cooldown; not published again",
+                    parked.vmId(), parked.reportId(), advice.verdict());
+            return;
+        }
+        RemediationEvent event = RemediationEvents.of(facts, load, advisor.thresholds(), advice, decision,
+                Instant.ofEpochMilli(wallTime));
+        latest.put(parked.vmId(), event);
+        LOG.info("VM {}: {} {} after panic {} ({} samples)", parked.vmId(), advice.verdict(), event.getActions(),
+                parked.reportId(), load.samples());
+        context.forward(new Record<>(parked.vmId(), event, wallTime));
+    }
+}

@@ -1,0 +1,30 @@
+package dev.panicwatch.streams.topology;
+
+import java.util.Map;
+
+import org.apache.kafka.common.serialization.Serde;
+
+import dev.panicwatch.schemas.HostLoadSample;
+import dev.panicwatch.schemas.PanicReport;
+import dev.panicwatch.schemas.RemediationEvent;
+import dev.panicwatch.schemas.registry.AvroSerde;
+import dev.panicwatch.schemas.registry.RegistrySettings;
+import dev.panicwatch.schemas.registry.SchemaRegistryClient;
+
+/** The Avro serdes of the topology's records; all three share one registry client and its caches. */
+public record PanicwatchSerdes(Serde<PanicReport> panicReports, Serde<HostLoadSample> loadSamples,
+                               Serde<RemediationEvent> remediations) {
+
+    /** Serdes talking to the registry named by {@code schema.registry.url} (and Confluent's other settings). */
+    public static PanicwatchSerdes fromConfig(Map<String, ?> config) {
+        RegistrySettings settings = RegistrySettings.from(config);
+        return withClient(new SchemaRegistryClient(settings), settings);
+    }
+
+    /** Serdes over an existing client (tests pass an in-memory one). */
+    public static PanicwatchSerdes withClient(SchemaRegistryClient client, RegistrySettings settings) {
+        return new PanicwatchSerdes(AvroSerde.forType(PanicReport.class, client, settings),
+                AvroSerde.forType(HostLoadSample.class, client, settings),
+                AvroSerde.forType(RemediationEvent.class, client, settings));
+    }
+}

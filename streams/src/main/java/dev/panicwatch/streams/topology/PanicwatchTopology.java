@@ -1,0 +1,129 @@
+package dev.panicwatch.streams.topology;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+import dev.panicwatch.diagnosis.classify.PanicClassifier;
+import dev.panicwatch.schemas.HostLoadSample;
+import dev.panicwatch.schemas.PanicReport;
+import dev.panicwatch.schemas.Topics;
+import dev.panicwatch.streams.advice.AdviceHistory;
+import dev.panicwatch.streams.config.PipelineSettings;
+
+/**
+ * The Panicwatch topology (DESIGN 3.2):
+ * <pre>
+ * panic-reports ─ check key ─ drop duplicates ─ classify ─┬─ count per VM / host / class (1 h windows)
+ *                                                          └─┐
+ * host-load ───── check key ───────────────────────────────── merge ─ correlate and advise ─ remediations
+ * </pre>
+ * Built here, configured by {@code StreamsConfigFactory}; tests build both the same way. Every processor, store and
+ * internal topic has an explicit name so the topology can evolve without orphaning state.
+ */
+public final class PanicwatchTopology {
+
+    private PanicwatchTopology() {
+    }
+
+    public static Topology build(PipelineSettings settings, PanicwatchSerdes serdes, PanicClassifier classifier) {
+        StreamsBuilder builder = new StreamsBuilder();
+        addStores(builder, settings, serdes);
+
+        KStream<String, PanicReport> reports = builder
+                .stream(Topics.PANIC_REPORTS, Consumed.with(Serdes.String(), serdes.panicReports())
+                        .withTimestampExtractor(new EventTimeExtractor()).withName("read-panic-reports"))
+                .processValues(() -> new VmKeyCheck<PanicReport>(Topics.PANIC_REPORTS, PanicReport::getVmId),
+                        Named.as("check-panic-report-key"))
+                .processValues(() -> new DuplicateReportFilter(settings.retention()),
+                        Named.as("drop-duplicate-reports"), StoreNames.SEEN_REPORT_IDS);
+
+        // One classification per report, shared by the counts and the correlator.
+        KStream<String, ClassifiedPanic> classified = reports.mapValues(
+                report -> new ClassifiedPanic(report, classifier.classify(report.getPanicString(),
+                        report.getXnuVersion(), report.getBootArgs())),
+                Named.as("classify-panics"));
+
+        countPanics(classified, settings);
+
+        KStream<String, HostLoadSample> samples = builder
+                .stream(Topics.HOST_LOAD, Consumed.with(Serdes.String(), serdes.loadSamples())
+                        .withTimestampExtractor(new EventTimeExtractor()).withName("read-host-load"))
+                .processValues(() -> new VmKeyCheck<HostLoadSample>(Topics.HOST_LOAD, HostLoadSample::getVmId),
+                        Named.as("check-host-load-key"));
+
+        KStream<String, VmEvent> panicEvents = classified.mapValues(p -> (VmEvent) new VmEvent.Panic(p),
+                Named.as("panics-as-vm-events"));
+        KStream<String, VmEvent> loadEvents = samples.mapValues(s -> (VmEvent) new VmEvent.Load(s),
+                Named.as("samples-as-vm-events"));
+        panicEvents.merge(loadEvents, Named.as("merge-vm-events"))
+                .process(() -> new PanicLoadCorrelator(settings), Named.as("correlate-and-advise"),
+                        StoreNames.RECENT_LOAD_PER_VM, StoreNames.PENDING_PANICS, StoreNames.ADVICE_HISTORY,
+                        StoreNames.LATEST_REMEDIATION_PER_VM)
+                .to(Topics.REMEDIATIONS, Produced.with(Serdes.String(), serdes.remediations())
+                        .withName("write-remediations"));
+        return builder.build();
+    }
+
+    private static void countPanics(KStream<String, ClassifiedPanic> classified, PipelineSettings settings) {
+        // Counts are over panic time with a grace of rate.grace: a report delivered late is still counted in its hour.
+        TimeWindows windows = TimeWindows.ofSizeAndGrace(settings.rateWindow(), settings.rateGrace());
+        Grouped<String, String> ids = Grouped.with(Serdes.String(), Serdes.String());
+
+        classified.mapValues(p -> p.report().getReportId(), Named.as("panic-ids-per-vm"))
+                .groupByKey(ids.withName("panics-per-vm"))
+                .windowedBy(windows)
+                .count(Named.as("count-panics-per-vm"), counts(StoreNames.PANIC_COUNTS_PER_VM, settings));
+        classified.map((vm, p) -> KeyValue.pair(p.hostOrUnknown(), p.report().getReportId()),
+                        Named.as("panic-ids-per-host"))
+                .groupByKey(ids.withName("panics-per-host"))
+                .windowedBy(windows)
+                .count(Named.as("count-panics-per-host"), counts(StoreNames.PANIC_COUNTS_PER_HOST, settings));
+        classified.map((vm, p) -> KeyValue.pair(p.diagnosis().panicClass().name(), p.report().getReportId()),
+                        Named.as("panic-ids-per-class"))
+                .groupByKey(ids.withName("panics-per-class"))
+                .windowedBy(windows)
+                .count(Named.as("count-panics-per-class"), counts(StoreNames.PANIC_COUNTS_PER_CLASS, settings));
+    }
+
+    private static Materialized<String, Long, WindowStore<Bytes, byte[]>> counts(String name, PipelineSettings settings) {
+        return Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(name)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(Serdes.Long())
+                .withRetention(settings.retention());
+    }
+
+    private static void addStores(StreamsBuilder builder, PipelineSettings settings, PanicwatchSerdes serdes) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.SEEN_REPORT_IDS), Serdes.String(), Serdes.Long()));
+        // Samples are stored at their own time; the "window" size is irrelevant for point events and kept minimal.
+        StoreBuilder<WindowStore<String, HostLoadSample>> load = Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(StoreNames.RECENT_LOAD_PER_VM, settings.loadRetention(),
+                        java.time.Duration.ofMillis(1), false),
+                Serdes.String(), serdes.loadSamples());
+        builder.addStateStore(load);
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.PENDING_PANICS), Serdes.String(),
+                new JsonSerde<>(PendingPanic.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.ADVICE_HISTORY), Serdes.String(),
+                new JsonSerde<>(AdviceHistory.class)));
+        StoreBuilder<KeyValueStore<String, dev.panicwatch.schemas.RemediationEvent>> latest = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.LATEST_REMEDIATION_PER_VM), Serdes.String(),
+                serdes.remediations());
+        builder.addStateStore(latest);
+    }
+}

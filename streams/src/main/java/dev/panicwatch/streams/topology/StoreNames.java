@@ -1,0 +1,33 @@
+package dev.panicwatch.streams.topology;
+
+/**
+ * Names of the topology's state stores. The public ones are the query side's contract (interactive queries look
+ * them up by these names); the others are internal to the topology but named explicitly too, so their changelog
+ * topics keep their names when the topology changes.
+ */
+public final class StoreNames {
+
+    /** Window store: vmId → panics per {@code rate.window} (default 1 h), kept {@code retention} (default 7 d). */
+    public static final String PANIC_COUNTS_PER_VM = "panic-counts-per-vm";
+    /** Window store: hostId ("unknown" when neither report nor samples named it) → panics per rate window. */
+    public static final String PANIC_COUNTS_PER_HOST = "panic-counts-per-host";
+    /** Window store: PanicClass name → panics per rate window. */
+    public static final String PANIC_COUNTS_PER_CLASS = "panic-counts-per-class";
+    /** Key-value store: vmId → the latest published RemediationEvent (the current advice). */
+    public static final String LATEST_REMEDIATION_PER_VM = "latest-remediation-per-vm";
+    /** Window store: vmId → HostLoadSample at its sampleTime, kept {@code load.retention} (default 1 d). */
+    public static final String RECENT_LOAD_PER_VM = "recent-load-per-vm";
+
+    /** Internal: reportId → panic time, for dropping re-sent reports. */
+    public static final String SEEN_REPORT_IDS = "seen-report-ids";
+    /** Internal: timeout panics waiting for their load window to close. */
+    public static final String PENDING_PANICS = "pending-panics";
+    /** Internal: per-VM cooldown and escalation state. */
+    public static final String ADVICE_HISTORY = "advice-history";
+
+    /** Host key of the per-host counts when the host is not known. */
+    public static final String UNKNOWN_HOST = "unknown";
+
+    private StoreNames() {
+    }
+}
