@@ -64,11 +64,11 @@ public final class VtiAdvisor {
         OverloadJudgement judgement = thresholds.judge(load);
         if (!judgement.overloaded()) {
             return new Advice(Verdict.NOT_OVERLOADED, List.of(RemediationAction.INVESTIGATE), null, null, before, null,
-                    what + " The host was not overloaded in " + window(load) + " (" + load.samples() + " samples: "
+                    what + " The host was not overloaded in " + window(load) + " (" + samples(load) + ": "
                             + String.join("; ", judgement.below()) + "), so a starved vCPU does not explain it; "
                             + "investigate the guest (drivers, kexts, a hung device)" + currentTimeout(panic) + ".");
         }
-        String overload = " The host was overloaded in " + window(load) + " (" + load.samples() + " samples: "
+        String overload = " The host was overloaded in " + window(load) + " (" + samples(load) + ": "
                 + String.join("; ", judgement.crossed()) + "; severity R = " + fmt(load.severity().orElse(1.0))
                 + ", i.e. a vCPU ran up to " + fmt(load.severity().orElse(1.0)) + "× slower than it expects).";
         if (!panic.vtiHelps()) {
@@ -78,7 +78,7 @@ public final class VtiAdvisor {
         }
         int kernelCap = cap.forKernel(panic.xnuVersion());
         String escalation = escalatingFromVti == null ? "" : " The guest already runs vti=" + panic.currentVti()
-                + ", at least the " + escalatingFromVti + " suggested last time, and still panicked: escalating.";
+                + " (the last advice suggested " + escalatingFromVti + ") and still panicked: escalating.";
         if (panic.currentVti() >= kernelCap) {
             return new Advice(Verdict.AT_VTI_CAP, List.of(RemediationAction.REDUCE_HOST_LOAD), null, null, before,
                     null, what + overload + escalation + " The guest already runs vti=" + panic.currentVti()
@@ -129,6 +129,10 @@ public final class VtiAdvisor {
     private static String currentTimeout(PanicFacts panic) {
         return panic.vtiHelps() ? " (vti=" + panic.currentVti() + ", timeout "
                 + EffectiveTimeout.format(EffectiveTimeout.millis(panic.currentVti())) + ")" : "";
+    }
+
+    private static String samples(LoadWindow load) {
+        return load.samples() == 1 ? "1 sample" : load.samples() + " samples";
     }
 
     private static String window(LoadWindow load) {

@@ -41,12 +41,18 @@ final class TopologyHarness implements AutoCloseable {
     private final Path stateDir;
 
     TopologyHarness(PipelineSettings settings, Instant wallClockStart) throws Exception {
+        this(settings, wallClockStart, Map.of());
+    }
+
+    /** @param overrides Streams settings on top of {@link StreamsConfigFactory}'s defaults */
+    TopologyHarness(PipelineSettings settings, Instant wallClockStart, Map<String, Object> overrides) throws Exception {
         stateDir = Files.createTempDirectory("panicwatch-ttd-");
         wallClock = wallClockStart;
         serdes = PanicwatchSerdes.withClient(new InMemorySchemaRegistry(), InMemorySchemaRegistry.SETTINGS);
         Map<String, Object> user = new HashMap<>();
         user.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         user.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        user.putAll(overrides);
         Properties props = StreamsConfigFactory.from(user);
         driver = new TopologyTestDriver(PanicwatchTopology.build(settings, serdes, new PanicClassifier()), props,
                 wallClockStart);
