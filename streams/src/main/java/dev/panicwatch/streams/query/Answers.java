@@ -25,8 +25,21 @@ public final class Answers {
                             double perHour, Map<String, Long> byClass, List<WindowCount> series) {
     }
 
-    /** One VM in a top-N answer. */
-    public record VmRate(String vm, long panics, double perHour, Map<String, Long> byClass) {
+    /**
+     * One VM in a top-N answer, with its latest advice (the remediation's Avro fields, as from
+     * {@code /api/v1/remediation}) or null when it has none: the owner reads both in one go, and a dashboard listing
+     * the worst VMs needs no request per VM.
+     */
+    public record VmRate(String vm, long panics, double perHour, Map<String, Long> byClass,
+                         Map<String, Object> advice) {
+
+        VmRate withPerHour(double rate) {
+            return new VmRate(vm, panics, rate, byClass, advice);
+        }
+
+        VmRate withAdvice(Map<String, Object> latest) {
+            return new VmRate(vm, panics, perHour, byClass, latest);
+        }
     }
 
     /**

@@ -80,11 +80,15 @@ final class LocalStateQueries {
     Answers.TopRates localTop(TimeRange covered, int top, List<Integer> partitions) {
         Map<String, Long> panics = new HashMap<>();
         Map<String, Map<String, Long>> byClass = new HashMap<>();
+        Map<String, Integer> partitionOf = new HashMap<>();
         if (!covered.length().isZero()) {
             for (Integer partition : partitions) {
                 try (KeyValueIterator<Windowed<String>, Long> it = vmCounts(partition)
                         .fetchAll(covered.from(), covered.lastMilli())) {
-                    it.forEachRemaining(kv -> panics.merge(kv.key.key(), kv.value, Long::sum));
+                    it.forEachRemaining(kv -> {
+                        panics.merge(kv.key.key(), kv.value, Long::sum);
+                        partitionOf.put(kv.key.key(), partition);
+                    });
                 }
                 try (KeyValueIterator<Windowed<String>, PanicClassCounts> it = classCounts(partition)
                         .fetchAll(covered.from(), covered.lastMilli())) {
@@ -95,9 +99,12 @@ final class LocalStateQueries {
         }
         List<Answers.VmRate> rates = new ArrayList<>();
         panics.forEach((vm, n) -> rates.add(new Answers.VmRate(vm, n, covered.perHour(n),
-                byClass.getOrDefault(vm, Map.of()))));
-        return new Answers.TopRates(covered.from().toString(), covered.to().toString(), top,
-                ranked(rates, top), partitions);
+                byClass.getOrDefault(vm, Map.of()), null)));
+        List<Answers.VmRate> withAdvice = ranked(rates, top).stream().map(rate -> {
+            RemediationEvent latest = remediations(partitionOf.get(rate.vm())).get(rate.vm());
+            return rate.withAdvice(latest == null ? null : AvroJson.of(latest));
+        }).toList();
+        return new Answers.TopRates(covered.from().toString(), covered.to().toString(), top, withAdvice, partitions);
     }
 
     /** Highest panics first, ties by VM id so every instance ranks the same way; at most {@code top}. */

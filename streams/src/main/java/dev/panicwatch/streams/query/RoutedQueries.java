@@ -123,7 +123,7 @@ final class RoutedQueries {
         }
         // Rates are recomputed over this instance's covered range so every row uses one denominator.
         List<Answers.VmRate> rates = candidates.stream()
-                .map(r -> new Answers.VmRate(r.vm(), r.panics(), covered.perHour(r.panics()), r.byClass()))
+                .map(r -> r.withPerHour(covered.perHour(r.panics())))
                 .toList();
         return new Answers.TopRates(covered.from().toString(), covered.to().toString(), top,
                 LocalStateQueries.ranked(rates, top), null);
