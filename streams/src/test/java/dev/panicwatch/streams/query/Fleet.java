@@ -73,7 +73,7 @@ final class Fleet implements AutoCloseable {
     }
 
     /** Streams settings of one instance of the test app: own state dir, only records produced from now on. */
-    Map<String, Object> appConfig(String applicationId) throws Exception {
+    static Map<String, Object> appConfig(StackEndpoints stack, String applicationId) throws Exception {
         Path stateDir = Files.createTempDirectory("panicwatch-query-it-");
         Map<String, Object> kafka = new HashMap<>(stack.clientConfig());
         kafka.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);

@@ -38,8 +38,8 @@ class QueryApiIT {
         String applicationId = "panicwatch-query-it-" + UUID.randomUUID();
         QueryApiSettings api = new QueryApiSettings(0, "localhost", Optional.of(TOKEN));
         Fleet fleet;
-        try (ServedApp one = ServedApp.start(Fleet.quickSettings(), new Fleet(stack).appConfig(applicationId), api);
-             ServedApp two = ServedApp.start(Fleet.quickSettings(), new Fleet(stack).appConfig(applicationId), api)) {
+        try (ServedApp one = ServedApp.start(Fleet.quickSettings(), Fleet.appConfig(stack, applicationId), api);
+             ServedApp two = ServedApp.start(Fleet.quickSettings(), Fleet.appConfig(stack, applicationId), api)) {
             fleet = new Fleet(stack);
             List<ApiClient> clients = List.of(new ApiClient(one.url(), TOKEN), new ApiClient(two.url(), TOKEN));
             await("both instances RUNNING with partitions of their own").atMost(Duration.ofSeconds(90))
