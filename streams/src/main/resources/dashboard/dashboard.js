@@ -84,7 +84,9 @@ function drawLoad(vm, load, rate) {
       wait: s.vcpuWaitRatioMax == null ? null : s.vcpuWaitRatioMax,
     });
   }
-  const panicsAt = new Map(rate.series.map((w) => [seconds(w.start), w.panics]));
+  // A window's panics are drawn as a bar in the middle of the window they were counted in.
+  const half = durationSeconds(rate.windowSize) / 2;
+  const panicsAt = new Map(rate.series.map((w) => [seconds(w.start) + half, w.panics]));
   const xs = [...new Set([...loadAt.keys(), ...panicsAt.keys()])].sort((a, b) => a - b);
   if (xs.length === 0) {
     element.innerHTML = '<p class="empty">No load samples or panics of ' + escapeHtml(vm) + " in this span.</p>";
@@ -106,7 +108,8 @@ function drawLoad(vm, load, rate) {
       { label: "panics in window", stroke: "#d62728", fill: "rgba(214,39,40,0.3)", scale: "panics",
         paths: uPlot.paths.bars({ size: [0.6, 40] }), points: { show: false } },
     ],
-    scales: { load: { range: (u, min, max) => [0, Math.max(1.2, max)] },
+    scales: { x: { time: true, range: [seconds(rate.from), seconds(rate.to)] },
+      load: { range: (u, min, max) => [0, Math.max(1.2, max)] },
       panics: { range: (u, min, max) => [0, Math.max(1, max)] } },
     axes: [{}, { scale: "load", label: "load / CPU" }, { scale: "panics", side: 1, label: "panics", grid: { show: false } }],
   }, data, element);
