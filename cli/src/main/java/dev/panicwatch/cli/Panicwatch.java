@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./panicwatch}: one subcommand per job. */
 @Command(name = "panicwatch", mixinStandardHelpOptions = true, version = "panicwatch 0.1.0",
         description = "Correlates macOS VM timeout panics with host overload and advises vti boot-args.",
-        subcommands = {StackCommand.class, StreamsCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {StackCommand.class, StreamsCommand.class, DemoCommand.class, QueryCommand.class,
+                RemediationsCommand.class, CommandLine.HelpCommand.class})
 public final class Panicwatch implements Runnable {
 
     @CommandLine.Spec

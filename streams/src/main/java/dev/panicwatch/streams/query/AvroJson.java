@@ -20,12 +20,12 @@ import org.apache.avro.generic.IndexedRecord;
  * strings (not epoch millis, so people can read them), enums as their symbols, nulls kept (a missing optional is
  * information, e.g. "no suggested vti").
  */
-final class AvroJson {
+public final class AvroJson {
 
     private AvroJson() {
     }
 
-    static Map<String, Object> of(IndexedRecord record) {
+    public static Map<String, Object> of(IndexedRecord record) {
         Map<String, Object> json = new LinkedHashMap<>();
         for (Schema.Field field : record.getSchema().getFields()) {
             json.put(field.name(), value(record.get(field.pos()), field.schema()));
