@@ -55,6 +55,7 @@ public final class QueryServer implements AutoCloseable {
     private final Duration loadRetention;
     private final PanicwatchMetrics metrics;
     private final ObjectMapper json = new ObjectMapper();
+    private final Clock clock = Clock.systemUTC();
     private final String openApi;
     private final Javalin http;
     private volatile RoutedQueries queries;
@@ -91,7 +92,12 @@ public final class QueryServer implements AutoCloseable {
     public static QueryServer start(QueryApiSettings settings, Duration windowSize, Duration retention,
                                     Duration loadRetention, PanicwatchMetrics metrics) {
         QueryServer server = new QueryServer(settings, windowSize, retention, loadRetention, metrics);
-        server.http.start(settings.port());
+        try {
+            server.http.start(settings.port());
+        } catch (io.javalin.util.JavalinBindException e) {
+            throw new IllegalStateException("the query API cannot listen on port " + settings.port()
+                    + " (in use? choose another with --api-port or PANICWATCH_API_PORT): " + e.getMessage(), e);
+        }
         LOG.info("query API and dashboard on http://{}:{}/ (token {})", settings.advertisedHost(), server.port(),
                 settings.token().isPresent() ? "required" : "not required");
         return server;
@@ -116,8 +122,7 @@ public final class QueryServer implements AutoCloseable {
     public void attach(KafkaStreams streams) {
         StreamsInstances attached = new StreamsInstances(streams, new HostInfo(settings.advertisedHost(), port()));
         LocalStateQueries local = new LocalStateQueries(attached, windowSize);
-        this.queries = new RoutedQueries(attached, local, new PeerClient(json, settings.token()), json,
-                Clock.systemUTC());
+        this.queries = new RoutedQueries(attached, local, new PeerClient(json, settings.token()), json, clock);
         this.instances = attached;
         metrics.bind(streams);
     }
@@ -132,35 +137,40 @@ public final class QueryServer implements AutoCloseable {
         http.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.scrape()));
 
+        // Parameters are checked before the stores are asked: a bad request is a 400 even while starting up.
         http.get("/api/v1/panic-rate", ctx -> {
             QueryParameters p = new QueryParameters(ctx.queryParamMap(), RATE_PARAMETERS);
             boolean forwarded = p.flag(RoutedQueries.FORWARDED);
-            RoutedQueries q = queries();
-            TimeRange range = p.range(q.now(), windowSize, maxAge(retention, forwarded));
             if (p.has("vm") == p.has("host")) {
                 throw new BadParameterException(p.has("vm") ? "host" : "vm", "give exactly one of 'vm' and 'host'");
             }
-            ctx.json(p.has("vm") ? q.vmRate(p.id("vm"), range, forwarded) : q.hostRate(p.id("host"), range, forwarded));
+            boolean vm = p.has("vm");
+            String id = p.id(vm ? "vm" : "host");
+            TimeRange range = p.range(clock.instant(), windowSize, maxAge(retention, forwarded));
+            RoutedQueries q = queries();
+            ctx.json(vm ? q.vmRate(id, range, forwarded) : q.hostRate(id, range, forwarded));
         });
         http.get("/api/v1/panic-rates", ctx -> {
             QueryParameters p = new QueryParameters(ctx.queryParamMap(), TOP_PARAMETERS);
             boolean localShare = p.flag(RoutedQueries.LOCAL);
-            RoutedQueries q = queries();
-            TimeRange range = p.range(q.now(), windowSize, maxAge(retention, localShare));
+            TimeRange range = p.range(clock.instant(), windowSize, maxAge(retention, localShare));
             int top = p.top(10, MAX_TOP);
+            RoutedQueries q = queries();
             ctx.json(localShare ? q.localTop(range, top) : q.top(range, top));
         });
         http.get("/api/v1/remediation", ctx -> {
             QueryParameters p = new QueryParameters(ctx.queryParamMap(), REMEDIATION_PARAMETERS);
-            ctx.json(queries().remediation(p.id("vm"), p.flag(RoutedQueries.FORWARDED)));
+            String vm = p.id("vm");
+            boolean forwarded = p.flag(RoutedQueries.FORWARDED);
+            ctx.json(queries().remediation(vm, forwarded));
         });
         http.get("/api/v1/load", ctx -> {
             QueryParameters p = new QueryParameters(ctx.queryParamMap(), LOAD_PARAMETERS);
             boolean forwarded = p.flag(RoutedQueries.FORWARDED);
-            RoutedQueries q = queries();
+            String vm = p.id("vm");
             // Samples are points in time: any positive span is fine, the load retention is the limit.
-            TimeRange range = p.range(q.now(), Duration.ofMillis(1), maxAge(loadRetention, forwarded));
-            ctx.json(q.load(p.id("vm"), range, forwarded));
+            TimeRange range = p.range(clock.instant(), Duration.ofMillis(1), maxAge(loadRetention, forwarded));
+            ctx.json(queries().load(vm, range, forwarded));
         });
 
         http.exception(UnauthorizedException.class, (e, ctx) ->

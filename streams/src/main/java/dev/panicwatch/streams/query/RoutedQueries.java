@@ -44,7 +44,7 @@ final class RoutedQueries {
         this.clock = clock;
     }
 
-    Instant now() {
+    private Instant now() {
         return clock.instant();
     }
 
