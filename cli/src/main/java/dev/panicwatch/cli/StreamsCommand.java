@@ -11,6 +11,7 @@ import dev.panicwatch.streams.config.InvalidSettingException;
 import dev.panicwatch.streams.config.PanicwatchConfiguration;
 import dev.panicwatch.streams.query.QueryApiSettings;
 import dev.panicwatch.streams.query.ServedApp;
+import dev.panicwatch.streams.config.PipelineSetting;
 
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = {"Run the Panicwatch Kafka Streams app: classify panics, join them with host load per VM, "
@@ -34,9 +35,18 @@ final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--api-token", paramLabel = "TOKEN",
             description = "Bearer token the API requires (default: PANICWATCH_API_TOKEN; none = open).")
     String apiToken;
+    @Option(names = "--list-settings", description = "Print every PANICWATCH_* setting with its default and meaning, then exit.")
+    boolean listSettings;
 
     @Override
     public Integer call() throws Exception {
+        if (listSettings) {
+            for (PipelineSetting s : PipelineSetting.values()) {
+                System.out.printf("%-36s %-8s %s (file: %s)%n", s.environmentName(), s.defaultValue(), s.description(),
+                        s.property());
+            }
+            return 0;
+        }
         PanicwatchConfiguration configuration;
         QueryApiSettings api;
         try {

@@ -15,13 +15,18 @@ public record VtiCap(int unchecked, int saturating) {
     static final int LAST_UNCHECKED_XNU = 6153;
 
     public int forKernel(String xnuVersionOrNull) {
-        OptionalInt major = PanicClassifier.xnuMajor(xnuVersionOrNull);
+        OptionalInt major = kernelMajor(xnuVersionOrNull);
         return major.isPresent() && major.getAsInt() > LAST_UNCHECKED_XNU ? saturating : unchecked;
+    }
+
+    /** The xnu major number (6153 of xnu-6153.121.2); the diagnosis module owns version parsing. */
+    private static OptionalInt kernelMajor(String xnuVersionOrNull) {
+        return PanicClassifier.xnuMajor(xnuVersionOrNull);
     }
 
     /** For the rationale: "cap 12 on xnu ≤ 6153". */
     public String describe(String xnuVersionOrNull) {
-        OptionalInt major = PanicClassifier.xnuMajor(xnuVersionOrNull);
+        OptionalInt major = kernelMajor(xnuVersionOrNull);
         if (major.isEmpty()) {
             return "cap " + unchecked + " since the kernel version is unknown";
         }

@@ -74,7 +74,12 @@ public final class TopicProvisioner {
             throw new IllegalStateException("input topic " + (panics == null ? Topics.PANIC_REPORTS : Topics.HOST_LOAD)
                     + " does not exist");
         }
-        if (!panics.equals(loads)) {
+        requireCoPartitioned(panics, loads);
+    }
+
+    /** The check itself: equal partition counts, or an error that says why and what to do. */
+    static void requireCoPartitioned(int panics, int loads) {
+        if (panics != loads) {
             throw new IllegalStateException("input topics are not co-partitioned: " + Topics.PANIC_REPORTS + " has "
                     + panics + " partitions but " + Topics.HOST_LOAD + " has " + loads + ". Both are keyed by vmId and "
                     + "a VM's panics are joined with its samples per partition, so the counts must be equal: add "

@@ -115,8 +115,15 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
         due.sort(Comparator.comparing(PendingPanic::vmId).thenComparingLong(PendingPanic::panicTimeMillis)
                 .thenComparing(PendingPanic::reportId));
         for (PendingPanic panic : due) {
-            decide(panic, wallTime);
+            // Removed first: a panic whose decision fails must not be retried on every punctuation forever, and
+            // one VM's failure must not hold up the others' advice.
             pending.delete(panic.storeKey());
+            try {
+                decide(panic, wallTime);
+            } catch (RuntimeException e) {
+                LOG.error("could not decide panic {} of VM {} ({}); it gets no advice", panic.reportId(),
+                        panic.vmId(), panic.panicClass(), e);
+            }
         }
     }
 

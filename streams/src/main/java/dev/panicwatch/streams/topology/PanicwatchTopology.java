@@ -28,9 +28,10 @@ import dev.panicwatch.streams.metrics.PipelineObserver;
 /**
  * The Panicwatch topology (DESIGN 3.2):
  * <pre>
- * panic-reports ─ check key ─ drop duplicates ─ classify ─┬─ count per VM / host / class (1 h windows)
- *                                                          └─┐
- * host-load ───── check key ───────────────────────────────── merge ─ correlate and advise ─ remediations
+ * panic-reports ─ check key ─ drop duplicates ─ host from samples ─ classify ─┬─ count per VM / host / class
+ *                                                                              └─┐
+ * host-load ───── check key ───────────────────────────────────────────────────── merge ─ correlate and advise
+ *                                                                                          └─ remediations
  * </pre>
  * Built here, configured by {@code StreamsConfigFactory}; tests build both the same way. Every processor, store and
  * internal topic has an explicit name so the topology can evolve without orphaning state.
@@ -56,7 +57,9 @@ public final class PanicwatchTopology {
                 .processValues(() -> new VmKeyCheck<PanicReport>(Topics.PANIC_REPORTS, PanicReport::getVmId),
                         Named.as("check-panic-report-key"))
                 .processValues(() -> new DuplicateReportFilter(settings.retention()),
-                        Named.as("drop-duplicate-reports"), StoreNames.SEEN_REPORT_IDS);
+                        Named.as("drop-duplicate-reports"), StoreNames.SEEN_REPORT_IDS)
+                .processValues(() -> new HostFromLoadSamples(settings.loadRetention(), settings.lookAhead()),
+                        Named.as("name-host-from-load-samples"), StoreNames.RECENT_LOAD_PER_VM);
 
         // One classification per report, shared by the counts and the correlator.
         KStream<String, ClassifiedPanic> classified = reports.mapValues(report -> {

@@ -118,23 +118,28 @@ class PanicwatchTopologyTest {
 
     @Test
     void remediationIdIsDerivedFromVmAndReportSoAReplayRepeatsIt() throws Exception {
-        seedHostLoad(VM, T);
         PanicReport report = panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1");
-        pipe.panic(report);
-        pipe.advanceWallClockTo(T.plus(Duration.ofMinutes(4)));
-        String first = onlyRemediation().getRemediationId();
+        String first = adviseOnFreshTopology(report, T);
+        // A replay a day later on a fresh instance (new state, other wall clock) gives the same id.
+        String replayed = adviseOnFreshTopology(report, T.plus(Duration.ofDays(1)));
+        assertThat(replayed).isEqualTo(first).hasSize(32);
+        // Another VM's advice on the same report text would differ.
+        assertThat(RemediationEvents.remediationId("pve1/105", report.getReportId())).isNotEqualTo(first);
+    }
 
-        try (TopologyHarness replay = new TopologyHarness(PipelineSettings.defaults(), T.plus(Duration.ofDays(1)))) {
-            pipe.close();
-            pipe = replay;
-            seedHostLoad(VM, T);
-            pipe.panic(report);
-            pipe.advanceWallClockTo(T.plus(Duration.ofDays(1)).plus(Duration.ofMinutes(4)));
-            assertThat(onlyRemediation().getRemediationId()).isEqualTo(first);
+    private String adviseOnFreshTopology(PanicReport report, Instant wallClock) throws Exception {
+        try (TopologyHarness fresh = new TopologyHarness(PipelineSettings.defaults(), wallClock)) {
+            TopologyHarness mine = pipe;
+            pipe = fresh;
+            try {
+                seedHostLoad(VM, T);
+                pipe.panic(report);
+                pipe.advanceWallClockTo(wallClock.plus(Duration.ofMinutes(4)));
+                return onlyRemediation().getRemediationId();
+            } finally {
+                pipe = mine;
+            }
         }
-        pipe = new TopologyHarness(PipelineSettings.defaults(), T);
-        assertThat(first).isEqualTo(RemediationEvents.remediationId(VM, report.getReportId()))
-                .isNotEqualTo(RemediationEvents.remediationId("pve1/105", report.getReportId()));
     }
 
     @Test
@@ -293,6 +298,30 @@ class PanicwatchTopologyTest {
     }
 
     @Test
+    void panicDeliveredLateStillGivesItsSamplesTheGracePeriod() throws Exception {
+        // A collector catches up an hour later: by the wall clock the window closed long ago (T + 3 min), but the
+        // deadline is arrival + grace = T + 1 h + 2 min, so samples that come along just after it still count.
+        Instant arrival = T.plus(Duration.ofHours(1));
+        try (TopologyHarness late = new TopologyHarness(PipelineSettings.defaults(), arrival)) {
+            TopologyHarness mine = pipe;
+            pipe = late;
+            try {
+                pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+                pipe.advanceWallClockTo(arrival.plusSeconds(60));
+                assertThat(pipe.remediations()).isEmpty();
+                pipe.load(load(VM, HOST, T.minusSeconds(60), 32, 110.0, null, null));
+                pipe.advanceWallClockTo(arrival.plusSeconds(130));
+
+                RemediationEvent e = onlyRemediation();
+                assertThat(e.getEvidence().getSamples()).isEqualTo(1);
+                assertThat(e.getSuggestedVti()).isEqualTo(9);
+            } finally {
+                pipe = mine;
+            }
+        }
+    }
+
+    @Test
     void overloadFromVcpuWaitAlone() {
         // load1/CPUs = 16/32 = 0.5 (below 1.0), no PSI; the worst vCPU waited 80 %: R = 1 / (1 − 0.8) = 5;
         // log2 5 = 2.32 → ceil 3 → step 1 + 3 = 4 → vti 6 + 4 = 10 (cap 18 on xnu-7195).
@@ -319,6 +348,18 @@ class PanicwatchTopologyTest {
         assertThat(pipe.remediations()).isEmpty();
         assertThat(count(StoreNames.PANIC_COUNTS_PER_CLASS, PanicClass.NON_TIMEOUT.name())).isEqualTo(1);
         assertThat(count(StoreNames.PANIC_COUNTS_PER_VM, VM)).isEqualTo(1);
+    }
+
+    @Test
+    void reportWithoutHostIsCountedOnTheHostOfItsVmsLatestSample() {
+        pipe.load(load(VM, "pve3", T.minus(Duration.ofMinutes(30)), 32, 1.0, null, null));
+        pipe.load(load(VM, "pve2", T.minus(Duration.ofMinutes(2)), 32, 1.0, null, null)); // migrated to pve2
+        pipe.panic(panic(VM, null, T, KERNEL_TRAP, XNU_10_15, null));
+        pipe.panic(panic("pve1/999", null, T, KERNEL_TRAP, XNU_10_15, null)); // no samples at all
+
+        assertThat(count(StoreNames.PANIC_COUNTS_PER_HOST, "pve2")).isEqualTo(1);
+        assertThat(count(StoreNames.PANIC_COUNTS_PER_HOST, "pve3")).isZero();
+        assertThat(count(StoreNames.PANIC_COUNTS_PER_HOST, StoreNames.UNKNOWN_HOST)).isEqualTo(1);
     }
 
     @Test

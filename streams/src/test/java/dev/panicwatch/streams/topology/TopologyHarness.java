@@ -40,12 +40,13 @@ final class TopologyHarness implements AutoCloseable {
     final TestOutputTopic<byte[], byte[]> deadLetters;
     private final Path stateDir;
 
-    TopologyHarness(PipelineSettings settings, Instant wallClockStart) throws Exception {
+    TopologyHarness(PipelineSettings settings, Instant wallClockStart) throws java.io.IOException {
         this(settings, wallClockStart, Map.of());
     }
 
     /** @param overrides Streams settings on top of {@link StreamsConfigFactory}'s defaults */
-    TopologyHarness(PipelineSettings settings, Instant wallClockStart, Map<String, Object> overrides) throws Exception {
+    TopologyHarness(PipelineSettings settings, Instant wallClockStart, Map<String, Object> overrides)
+            throws java.io.IOException {
         stateDir = Files.createTempDirectory("panicwatch-ttd-");
         wallClock = wallClockStart;
         serdes = PanicwatchSerdes.withClient(new InMemorySchemaRegistry(), InMemorySchemaRegistry.SETTINGS);
@@ -94,7 +95,7 @@ final class TopologyHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
         driver.close();
         try (var files = Files.walk(stateDir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

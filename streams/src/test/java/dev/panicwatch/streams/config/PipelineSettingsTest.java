@@ -1,0 +1,104 @@
+package dev.panicwatch.streams.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineSettingsTest {
+
+    @Test
+    void defaultsAreDesigns() {
+        PipelineSettings s = PipelineSettings.defaults();
+        assertThat(s.lookBack()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(s.lookAhead()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(s.grace()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(s.loadPerCpuThreshold()).isEqualTo(1.0);
+        assertThat(s.vcpuWaitThreshold()).isEqualTo(0.25);
+        assertThat(s.cpuPressureThreshold()).isEqualTo(40.0);
+        assertThat(s.vtiStepMin()).isEqualTo(1);
+        assertThat(s.vtiStepMax()).isEqualTo(4);
+        assertThat(s.vtiCapUnchecked()).isEqualTo(12);
+        assertThat(s.vtiCapSaturating()).isEqualTo(18);
+        assertThat(s.cooldown()).isEqualTo(Duration.ofHours(1));
+        assertThat(s.rateWindow()).isEqualTo(Duration.ofHours(1));
+        assertThat(s.retention()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void environmentWinsOverTheFileAndBothParseIsoDurations() {
+        PipelineSettings s = PipelineSettings.from(
+                Map.of("panicwatch.look.back", "PT20M", "panicwatch.cooldown", "PT30M", "bootstrap.servers", "x:1"),
+                Map.of("PANICWATCH_LOOK_BACK", "PT5M", "PANICWATCH_VCPU_WAIT_THRESHOLD", "0.5", "PATH", "/bin",
+                        "PANICWATCH_LOG_LEVEL", "DEBUG"));
+        assertThat(s.lookBack()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(s.cooldown()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(s.vcpuWaitThreshold()).isEqualTo(0.5);
+    }
+
+    @Test
+    void unknownNameIsRefusedByName() {
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(), Map.of("PANICWATCH_LOOKBACK", "PT5M")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("PANICWATCH_LOOKBACK").hasMessageContaining("PANICWATCH_LOOK_BACK");
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of("panicwatch.grace.period", "PT1M"), Map.of()))
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("panicwatch.grace.period");
+    }
+
+    @Test
+    void malformedValuesNameTheSettingAndTheExpectedForm() {
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(), Map.of("PANICWATCH_LOOK_BACK", "10 minutes")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("PANICWATCH_LOOK_BACK").hasMessageContaining("ISO-8601");
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(), Map.of("PANICWATCH_VTI_STEP_MAX", "four")))
+                .hasMessageContaining("PANICWATCH_VTI_STEP_MAX").hasMessageContaining("whole number");
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(), Map.of("PANICWATCH_VCPU_WAIT_THRESHOLD", "1.5")))
+                .hasMessageContaining("PANICWATCH_VCPU_WAIT_THRESHOLD").hasMessageContaining("(0, 1]");
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(), Map.of("PANICWATCH_VTI_STEP_MIN", "5")))
+                .hasMessageContaining("PANICWATCH_VTI_STEP_MAX");
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(), Map.of("PANICWATCH_RETENTION", "PT1H")))
+                .hasMessageContaining("PANICWATCH_RETENTION").hasMessageContaining("rate.window + rate.grace");
+    }
+
+    @Test
+    void configFileSplitsPipelineAndKafkaSettings(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("panicwatch.properties");
+        Files.writeString(file, "panicwatch.grace=PT30S\nbootstrap.servers=file:9092\napplication.id=from-file\n");
+        PanicwatchConfiguration c = PanicwatchConfiguration.load(file,
+                Map.of("KAFKA_BOOTSTRAP_SERVERS", "env:9092", "SCHEMA_REGISTRY_URL", "http://r:8081"));
+        assertThat(c.pipeline().grace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.kafka()).containsEntry("bootstrap.servers", "env:9092")
+                .containsEntry("application.id", "from-file")
+                .containsEntry("schema.registry.url", "http://r:8081")
+                .doesNotContainKey("panicwatch.grace");
+    }
+
+    @Test
+    void missingConfigFileIsAClearError(@TempDir Path dir) {
+        assertThatThrownBy(() -> PanicwatchConfiguration.load(dir.resolve("nope.properties"), Map.of()))
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("nope.properties")
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void streamsDefaultsAreSafeAndOverridable() {
+        var props = StreamsConfigFactory.from(Map.of("bootstrap.servers", "b:9092"));
+        assertThat(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("exactly_once_v2");
+        assertThat(props.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("panicwatch");
+        assertThat(props.get("producer.acks")).isEqualTo("all");
+        assertThat(props.get(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG)).asString()
+                .endsWith("DeadLetterDeserializationHandler");
+        assertThat(StreamsConfigFactory.from(Map.of("bootstrap.servers", "b:9092", "application.id", "mine"))
+                .get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("mine");
+        assertThatThrownBy(() -> StreamsConfigFactory.from(Map.of()))
+                .hasMessageContaining("KAFKA_BOOTSTRAP_SERVERS");
+    }
+}
