@@ -9,9 +9,9 @@ import picocli.CommandLine.Option;
 import dev.panicwatch.streams.app.PanicwatchApp;
 import dev.panicwatch.streams.config.InvalidSettingException;
 import dev.panicwatch.streams.config.PanicwatchConfiguration;
+import dev.panicwatch.streams.config.PipelineSetting;
 import dev.panicwatch.streams.query.QueryApiSettings;
 import dev.panicwatch.streams.query.ServedApp;
-import dev.panicwatch.streams.config.PipelineSetting;
 
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = {"Run the Panicwatch Kafka Streams app: classify panics, join them with host load per VM, "
@@ -35,6 +35,7 @@ final class StreamsCommand implements Callable<Integer> {
     @Option(names = "--api-token", paramLabel = "TOKEN",
             description = "Bearer token the API requires (default: PANICWATCH_API_TOKEN; none = open).")
     String apiToken;
+
     @Option(names = "--list-settings", description = "Print every PANICWATCH_* setting with its default and meaning, then exit.")
     boolean listSettings;
 
