@@ -82,13 +82,18 @@ class QueryApiIT {
 
             String from = h.toString();
             String to = h.plus(Duration.ofHours(3)).toString();
-            // Counted and advised: top 3 by panics B 5, D 4, A 3 — and A's advice and C's advice published.
+            // Counted and advised: all four VMs counted, A's and C's advice published, and the per-host counts (which
+            // go through a repartition topic, so they trail the per-VM ones) at h1 = 8 and h2 = 6 panics.
             await("data counted and advice decided").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 JsonNode top = clients.get(0).get("/api/v1/panic-rates", "top", "4", "from", from, "to", to).body();
                 assertThat(top.path("vms").size()).isEqualTo(4);
                 assertThat(top.path("vms").get(3).path("panics").asLong()).isEqualTo(2);
                 assertThat(clients.get(0).get("/api/v1/remediation", "vm", vmA).status()).isEqualTo(200);
                 assertThat(clients.get(0).get("/api/v1/remediation", "vm", vmC).status()).isEqualTo(200);
+                assertThat(clients.get(0).get("/api/v1/panic-rate", "host", h1, "from", from, "to", to).body()
+                        .path("panics").asLong()).isEqualTo(8);
+                assertThat(clients.get(0).get("/api/v1/panic-rate", "host", h2, "from", from, "to", to).body()
+                        .path("panics").asLong()).isEqualTo(6);
             });
 
             for (ApiClient client : clients) {
