@@ -249,7 +249,7 @@ final class QueryCommand implements Runnable {
 
         private static String classes(JsonNode byClass) {
             List<String> parts = new ArrayList<>();
-            byClass.fields().forEachRemaining(e -> parts.add(e.getKey() + "×" + e.getValue().asLong()));
+            byClass.properties().forEach(e -> parts.add(e.getKey() + "×" + e.getValue().asLong()));
             return parts.isEmpty() ? "-" : String.join(" ", parts);
         }
 
