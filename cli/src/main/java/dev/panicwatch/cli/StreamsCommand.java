@@ -10,6 +10,8 @@ import dev.panicwatch.streams.app.PanicwatchApp;
 import dev.panicwatch.streams.config.InvalidSettingException;
 import dev.panicwatch.streams.config.PanicwatchConfiguration;
 import dev.panicwatch.streams.config.PipelineSetting;
+import dev.panicwatch.streams.query.QueryApiSettings;
+import dev.panicwatch.streams.query.ServedApp;
 
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = {"Run the Panicwatch Kafka Streams app: classify panics, join them with host load per VM, "
@@ -21,6 +23,18 @@ final class StreamsCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with settings (environment wins).")
     Path configFile;
+
+    @Option(names = "--api-port", paramLabel = "PORT",
+            description = "Port of the query API, dashboard and /metrics (default: PANICWATCH_API_PORT or 8080).")
+    Integer apiPort;
+
+    @Option(names = "--api-host", paramLabel = "HOST", description = "Name other instances reach this one by, "
+            + "published as application.server (default: PANICWATCH_API_HOST or localhost).")
+    String apiHost;
+
+    @Option(names = "--api-token", paramLabel = "TOKEN",
+            description = "Bearer token the API requires (default: PANICWATCH_API_TOKEN; none = open).")
+    String apiToken;
 
     @Option(names = "--list-settings", description = "Print every PANICWATCH_* setting with its default and meaning, then exit.")
     boolean listSettings;
@@ -35,20 +49,27 @@ final class StreamsCommand implements Callable<Integer> {
             return 0;
         }
         PanicwatchConfiguration configuration;
+        QueryApiSettings api;
         try {
             configuration = PanicwatchConfiguration.load(configFile, System.getenv());
+            api = QueryApiSettings.fromEnvironment(System.getenv());
+            api = apiPort == null ? api : api.withPort(apiPort);
+            api = apiHost == null ? api : api.withAdvertisedHost(apiHost);
+            api = apiToken == null ? api : api.withToken(apiToken);
         } catch (InvalidSettingException e) {
             System.err.println("panicwatch streams: " + e.getMessage());
             return 2;
         }
-        PanicwatchApp app;
+        ServedApp served;
         try {
-            app = PanicwatchApp.start(configuration);
+            served = ServedApp.start(configuration, api);
         } catch (IllegalStateException | org.apache.kafka.common.config.ConfigException e) {
             System.err.println("panicwatch streams: cannot start: " + e.getMessage());
             return 1;
         }
-        Thread hook = new Thread(app::close, "panicwatch-streams-shutdown");
+        PanicwatchApp app = served.app();
+        System.err.println("panicwatch streams: query API and dashboard at " + served.url() + "/");
+        Thread hook = new Thread(served::close, "panicwatch-streams-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         app.awaitStop();
         // Reaching here without Ctrl-C means the app stopped on its own: a fatal error, already logged.

@@ -18,6 +18,7 @@ import dev.panicwatch.diagnosis.classify.PanicClassifier;
 import dev.panicwatch.streams.config.PanicwatchConfiguration;
 import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.config.StreamsConfigFactory;
+import dev.panicwatch.streams.metrics.PipelineObserver;
 import dev.panicwatch.streams.topology.PanicwatchSerdes;
 import dev.panicwatch.streams.topology.PanicwatchTopology;
 
@@ -62,7 +63,8 @@ public final class PanicwatchApp implements AutoCloseable {
                     partitions);
         }
         PanicwatchSerdes serdes = PanicwatchSerdes.fromConfig(streamsConfig.originals());
-        Topology topology = PanicwatchTopology.build(settings, serdes, new PanicClassifier());
+        Topology topology = PanicwatchTopology.build(settings, serdes, new PanicClassifier(),
+                PipelineObserver.from(streamsConfig.originals()));
         LOG.debug("topology:\n{}", topology.describe());
         KafkaStreams streams = new KafkaStreams(topology, props);
         PanicwatchApp app = new PanicwatchApp(streams);

@@ -48,7 +48,8 @@ public enum PipelineSetting {
             "How often pending panics are checked against their deadlines, in stream time and in wall-clock time.");
 
     /** Other PANICWATCH_* variables the process reads that are not pipeline settings (so they are not "unknown"). */
-    public static final java.util.Set<String> OTHER_ENVIRONMENT_NAMES = java.util.Set.of("PANICWATCH_LOG_LEVEL");
+    public static final java.util.Set<String> OTHER_ENVIRONMENT_NAMES = java.util.Set.of("PANICWATCH_LOG_LEVEL",
+            "PANICWATCH_API_PORT", "PANICWATCH_API_HOST", "PANICWATCH_API_TOKEN"); // query API: QueryApiSettings
 
     public static final String PROPERTY_PREFIX = "panicwatch.";
     public static final String ENV_PREFIX = "PANICWATCH_";

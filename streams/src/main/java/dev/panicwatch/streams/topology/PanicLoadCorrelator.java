@@ -28,6 +28,7 @@ import dev.panicwatch.streams.advice.LoadWindow;
 import dev.panicwatch.streams.advice.PanicFacts;
 import dev.panicwatch.streams.advice.VtiAdvisor;
 import dev.panicwatch.streams.config.PipelineSettings;
+import dev.panicwatch.streams.metrics.PipelineObserver;
 
 /**
  * DESIGN 3.2 steps 2–4 for one partition's VMs. Samples are kept per VM at their sample time; a timeout panic is
@@ -45,6 +46,7 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     private final PipelineSettings settings;
     private final VtiAdvisor advisor;
     private final AdviceCooldown cooldown;
+    private final PipelineObserver observer;
 
     private ProcessorContext<String, RemediationEvent> context;
     private WindowStore<String, HostLoadSample> recentLoad;
@@ -52,8 +54,9 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     private KeyValueStore<String, AdviceHistory> history;
     private KeyValueStore<String, RemediationEvent> latest;
 
-    PanicLoadCorrelator(PipelineSettings settings) {
+    PanicLoadCorrelator(PipelineSettings settings, PipelineObserver observer) {
         this.settings = settings;
+        this.observer = observer;
         this.advisor = VtiAdvisor.from(settings);
         this.cooldown = new AdviceCooldown(settings.cooldown());
     }
@@ -133,6 +136,9 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
             it.forEachRemaining(kv -> samples.add(kv.value));
         }
         LoadWindow load = LoadWindow.of(start, end, samples);
+        if (samples.isEmpty()) {
+            observer.decidedWithoutLoadData(dev.panicwatch.schemas.PanicClass.valueOf(parked.panicClass()));
+        }
         PanicFacts facts = parked.facts(load.hostId());
         AdviceHistory before = history.get(parked.vmId());
         Advice advice = advisor.advise(facts, load, cooldown.escalatingFrom(before, facts));
@@ -149,5 +155,6 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
         LOG.info("VM {}: {} {} after panic {} ({} samples)", parked.vmId(), advice.verdict(), event.getActions(),
                 parked.reportId(), load.samples());
         context.forward(new Record<>(parked.vmId(), event, wallTime));
+        observer.remediationPublished(event.getActions());
     }
 }

@@ -23,6 +23,7 @@ import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.advice.AdviceHistory;
 import dev.panicwatch.streams.config.PipelineSettings;
+import dev.panicwatch.streams.metrics.PipelineObserver;
 
 /**
  * The Panicwatch topology (DESIGN 3.2):
@@ -41,6 +42,12 @@ public final class PanicwatchTopology {
     }
 
     public static Topology build(PipelineSettings settings, PanicwatchSerdes serdes, PanicClassifier classifier) {
+        return build(settings, serdes, classifier, PipelineObserver.NO_OP);
+    }
+
+    /** As {@link #build(PipelineSettings, PanicwatchSerdes, PanicClassifier)}, telling {@code observer} (metrics). */
+    public static Topology build(PipelineSettings settings, PanicwatchSerdes serdes, PanicClassifier classifier,
+                                 PipelineObserver observer) {
         StreamsBuilder builder = new StreamsBuilder();
         addStores(builder, settings, serdes);
 
@@ -55,10 +62,12 @@ public final class PanicwatchTopology {
                         Named.as("name-host-from-load-samples"), StoreNames.RECENT_LOAD_PER_VM);
 
         // One classification per report, shared by the counts and the correlator.
-        KStream<String, ClassifiedPanic> classified = reports.mapValues(
-                report -> new ClassifiedPanic(report, classifier.classify(report.getPanicString(),
-                        report.getXnuVersion(), report.getBootArgs())),
-                Named.as("classify-panics"));
+        KStream<String, ClassifiedPanic> classified = reports.mapValues(report -> {
+            ClassifiedPanic panic = new ClassifiedPanic(report, classifier.classify(report.getPanicString(),
+                    report.getXnuVersion(), report.getBootArgs()));
+            observer.panicCounted(panic.diagnosis().panicClass());
+            return panic;
+        }, Named.as("classify-panics"));
 
         countPanics(classified, settings);
 
@@ -73,7 +82,7 @@ public final class PanicwatchTopology {
         KStream<String, VmEvent> loadEvents = samples.mapValues(s -> (VmEvent) new VmEvent.Load(s),
                 Named.as("samples-as-vm-events"));
         panicEvents.merge(loadEvents, Named.as("merge-vm-events"))
-                .process(() -> new PanicLoadCorrelator(settings), Named.as("correlate-and-advise"),
+                .process(() -> new PanicLoadCorrelator(settings, observer), Named.as("correlate-and-advise"),
                         StoreNames.RECENT_LOAD_PER_VM, StoreNames.PENDING_PANICS, StoreNames.ADVICE_HISTORY,
                         StoreNames.LATEST_REMEDIATION_PER_VM)
                 .to(Topics.REMEDIATIONS, Produced.with(Serdes.String(), serdes.remediations())
@@ -100,6 +109,16 @@ public final class PanicwatchTopology {
                 .groupByKey(ids.withName("panics-per-class"))
                 .windowedBy(windows)
                 .count(Named.as("count-panics-per-class"), counts(StoreNames.PANIC_COUNTS_PER_CLASS, settings));
+        classified.mapValues(p -> p.diagnosis().panicClass().name(), Named.as("panic-classes-per-vm"))
+                .groupByKey(ids.withName("panics-by-class-per-vm"))
+                .windowedBy(windows)
+                .aggregate(PanicClassCounts::none, (vm, panicClass, counts) -> counts.plus(panicClass),
+                        Named.as("count-panics-per-vm-by-class"),
+                        Materialized.<String, PanicClassCounts, WindowStore<Bytes, byte[]>>as(
+                                        StoreNames.PANIC_COUNTS_PER_VM_BY_CLASS)
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(new JsonSerde<>(PanicClassCounts.class))
+                                .withRetention(settings.retention()));
     }
 
     private static Materialized<String, Long, WindowStore<Bytes, byte[]>> counts(String name, PipelineSettings settings) {

@@ -11,6 +11,11 @@ public final class StoreNames {
     public static final String PANIC_COUNTS_PER_VM = "panic-counts-per-vm";
     /** Window store: hostId ("unknown" when neither report nor samples named it) → panics per rate window. */
     public static final String PANIC_COUNTS_PER_HOST = "panic-counts-per-host";
+    /**
+     * Window store: vmId → {@link PanicClassCounts} per rate window (the VM's panics by class; added for the query
+     * side's {@code byClass}, keyed by vmId like {@link #PANIC_COUNTS_PER_VM} so no repartition is needed).
+     */
+    public static final String PANIC_COUNTS_PER_VM_BY_CLASS = "panic-counts-per-vm-by-class";
     /** Window store: PanicClass name → panics per rate window. */
     public static final String PANIC_COUNTS_PER_CLASS = "panic-counts-per-class";
     /** Key-value store: vmId → the latest published RemediationEvent (the current advice). */

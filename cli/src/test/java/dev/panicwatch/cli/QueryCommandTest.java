@@ -1,0 +1,122 @@
+package dev.panicwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.panicwatch.streams.metrics.PanicwatchMetrics;
+import dev.panicwatch.streams.query.QueryApiSettings;
+import dev.panicwatch.streams.query.QueryServer;
+
+class QueryCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void aVmRateReadsAsOneLinePlusClassesAndWindows() throws Exception {
+        JsonNode rate = JSON.readTree("{\"vm\":\"pve1/104\",\"from\":\"2024-05-08T10:00:00Z\","
+                + "\"to\":\"2024-05-08T13:00:00Z\",\"windowSize\":\"PT1H\",\"panics\":5,\"perHour\":1.6666666666666667,"
+                + "\"byClass\":{\"NON_TIMEOUT\":1,\"TLB_FLUSH_TIMEOUT\":4},"
+                + "\"series\":[{\"start\":\"2024-05-08T10:00:00Z\",\"panics\":2},"
+                + "{\"start\":\"2024-05-08T12:00:00Z\",\"panics\":3}]}");
+        String text = print(out -> QueryCommand.RateTables.printRate(rate, out));
+        assertThat(text).isEqualTo("""
+                VM pve1/104: 5 panics in 2024-05-08T10:00:00Z .. 2024-05-08T13:00:00Z (3.0 h), 1.67 per hour
+                by class: NON_TIMEOUT×1 TLB_FLUSH_TIMEOUT×4
+                WINDOW (PT1H) FROM     PANICS
+                2024-05-08T10:00:00Z   2
+                2024-05-08T12:00:00Z   3
+                """);
+    }
+
+    @Test
+    void theTopTableAlignsItsColumnsAndShowsTheAdvice() throws Exception {
+        JsonNode top = JSON.readTree("{\"from\":\"2024-05-08T10:00:00Z\",\"to\":\"2024-05-09T10:00:00Z\",\"top\":2,"
+                + "\"vms\":[{\"vm\":\"pve1/104\",\"panics\":12,\"perHour\":0.5,\"byClass\":{\"TLB_FLUSH_TIMEOUT\":12},"
+                + "\"advice\":{\"actions\":[\"RAISE_VTI\",\"DISABLE_TLB_TIMEOUT\"],"
+                + "\"suggestedBootArgs\":\"keepsyms=1 tlbto_us=0 vti=9\"}},"
+                + "{\"vm\":\"pve2/7\",\"panics\":1,\"perHour\":0.041666,\"byClass\":{\"NON_TIMEOUT\":1},\"advice\":null}]}");
+        String text = print(out -> QueryCommand.RateTables.printTop(top, out));
+        assertThat(text).isEqualTo("""
+                VMs with the most panics in 2024-05-08T10:00:00Z .. 2024-05-09T10:00:00Z (24.0 h)
+                #  VM        PANICS  PER HOUR  CLASSES               ADVICE
+                1  pve1/104  12      0.50      TLB_FLUSH_TIMEOUT×12  RAISE_VTI, DISABLE_TLB_TIMEOUT → boot-args "keepsyms=1 tlbto_us=0 vti=9"
+                2  pve2/7    1       0.04      NON_TIMEOUT×1         -
+                """);
+    }
+
+    @Test
+    void anApiThatIsDownIsOneLineAndExitCode1() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Run run = run("query", "panic-rate", "--vm", "pve1/104", "--api", "http://localhost:" + closedPort);
+        assertThat(run.exitCode).isEqualTo(1);
+        assertThat(run.err.strip()).isEqualTo("panicwatch query: cannot reach the query API at http://localhost:"
+                + closedPort + " (is './panicwatch streams' or the demo running? use --api to point elsewhere)");
+        assertThat(run.out).isEmpty();
+    }
+
+    @Test
+    void apiErrorsArePrintedWithTheirStatus() throws Exception {
+        try (PanicwatchMetrics metrics = new PanicwatchMetrics();
+             QueryServer server = QueryServer.start(new QueryApiSettings(0, "localhost", Optional.of("t")),
+                     Duration.ofHours(1), Duration.ofDays(7), Duration.ofDays(1), metrics)) {
+            Run unauthorized = run("query", "panic-rate", "--top", "5", "--api", server.url());
+            assertThat(unauthorized.exitCode).isEqualTo(1);
+            assertThat(unauthorized.err).startsWith("panicwatch query: 401: missing Authorization");
+
+            Run badSpan = run("query", "panic-rate", "--vm", "a/1", "--span", "soon", "--api", server.url(),
+                    "--token", "t");
+            assertThat(badSpan.exitCode).isEqualTo(1);
+            assertThat(badSpan.err).startsWith("panicwatch query: 400: parameter 'span' = 'soon' is not an ISO-8601");
+
+            // Not attached to Kafka Streams yet: the stores are not ready.
+            Run starting = run("query", "panic-rate", "--host", "pve1", "--api", server.url(), "--token", "t");
+            assertThat(starting.exitCode).isEqualTo(1);
+            assertThat(starting.err.strip()).isEqualTo("panicwatch query: 503: the streams app is starting (retry in 5 s)");
+        }
+    }
+
+    @Test
+    void exactlyOneSubjectIsRequired() {
+        assertThat(run("query", "panic-rate", "--vm", "a", "--top", "3").exitCode).isEqualTo(2);
+        assertThat(run("query", "panic-rate").exitCode).isEqualTo(2);
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Panicwatch.commandLine().execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private static String print(java.util.function.Consumer<PrintStream> printer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        printer.accept(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.panicwatch.streams.query;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** The JSON shapes of the API's answers (field names are the API contract; see /api/openapi.json). */
+public final class Answers {
+
+    private Answers() {
+    }
+
+    /** Panics counted in one rate window starting at {@code start}. */
+    public record WindowCount(String start, long panics) {
+    }
+
+    /**
+     * A VM's or a host's panic rate; exactly one of {@code vm} and {@code host} is set. {@code from}/{@code to} are
+     * the range the counted windows cover (see {@link TimeRange#coveredByWindows}); {@code perHour} = panics / hours
+     * of that range. {@code byClass} is present for VMs.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PanicRate(String vm, String host, String from, String to, String windowSize, long panics,
+                            double perHour, Map<String, Long> byClass, List<WindowCount> series) {
+    }
+
+    /**
+     * One VM in a top-N answer, with its latest advice (the remediation's Avro fields, as from
+     * {@code /api/v1/remediation}) or null when it has none: the owner reads both in one go, and a dashboard listing
+     * the worst VMs needs no request per VM.
+     */
+    public record VmRate(String vm, long panics, double perHour, Map<String, Long> byClass,
+                         Map<String, Object> advice) {
+
+        VmRate withPerHour(double rate) {
+            return new VmRate(vm, panics, rate, byClass, advice);
+        }
+
+        VmRate withAdvice(Map<String, Object> latest) {
+            return new VmRate(vm, panics, perHour, byClass, latest);
+        }
+    }
+
+    /**
+     * The VMs with the most panics in the range, highest first (ties by VM id). A {@code local=true} answer covers
+     * only this instance's partitions, listed in {@code partitions}.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TopRates(String from, String to, int top, List<VmRate> vms, List<Integer> partitions) {
+    }
+
+    /** A VM's load samples in the range, oldest first, each with the {@code HostLoadSample} Avro field names. */
+    public record LoadSeries(String vm, String from, String to, List<Map<String, Object>> samples) {
+    }
+
+    /** {@code GET /health}. */
+    public record Health(String status, String streamsState, String instance) {
+    }
+
+    /** Every error body. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Error(String error, String parameter) {
+    }
+}

@@ -1,0 +1,192 @@
+package dev.panicwatch.streams.query;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+import dev.panicwatch.schemas.HostLoadSample;
+import dev.panicwatch.schemas.RemediationEvent;
+import dev.panicwatch.streams.topology.PanicClassCounts;
+import dev.panicwatch.streams.topology.StoreNames;
+
+/**
+ * Answers computed from this instance's own stores. Callers have already decided that the key lives here (and pass
+ * its partition) or, for top-N, that this instance's share is wanted. Ranges are the covered ranges of
+ * {@link TimeRange#coveredByWindows}.
+ */
+final class LocalStateQueries {
+
+    private final LocalStores stores;
+    private final Duration windowSize;
+
+    LocalStateQueries(LocalStores stores, Duration windowSize) {
+        this.stores = stores;
+        this.windowSize = windowSize;
+    }
+
+    Duration windowSize() {
+        return windowSize;
+    }
+
+    /** A VM's rate; 404 when the VM has no panics, load or advice at all in the stores. */
+    Answers.PanicRate vmRate(String vm, TimeRange covered, Integer partition) {
+        List<Answers.WindowCount> series = windowCounts(vmCounts(partition), vm, covered);
+        long panics = series.stream().mapToLong(Answers.WindowCount::panics).sum();
+        if (panics == 0 && !vmKnown(vm, partition)) {
+            throw unknownVm(vm);
+        }
+        Map<String, Long> byClass = new TreeMap<>();
+        if (!covered.length().isZero()) {
+            try (WindowStoreIterator<PanicClassCounts> it = classCounts(partition)
+                    .fetch(vm, covered.from(), covered.lastMilli())) {
+                it.forEachRemaining(kv -> kv.value.counts().forEach((c, n) -> byClass.merge(c, n, Long::sum)));
+            }
+        }
+        return new Answers.PanicRate(vm, null, covered.from().toString(), covered.to().toString(),
+                windowSize.toString(), panics, covered.perHour(panics), byClass, series);
+    }
+
+    /** A host's rate; 404 when the host has no panic counted within the retention. */
+    Answers.PanicRate hostRate(String host, TimeRange covered, Integer partition) {
+        ReadOnlyWindowStore<String, Long> store = stores.store(StoreNames.PANIC_COUNTS_PER_HOST,
+                QueryableStoreTypes.windowStore(), partition);
+        List<Answers.WindowCount> series = windowCounts(store, host, covered);
+        long panics = series.stream().mapToLong(Answers.WindowCount::panics).sum();
+        if (panics == 0 && !anyWindow(store, host)) {
+            throw new UnknownSubjectException("unknown host '" + host + "': no panic of it is counted in the stores");
+        }
+        return new Answers.PanicRate(null, host, covered.from().toString(), covered.to().toString(),
+                windowSize.toString(), panics, covered.perHour(panics), null, series);
+    }
+
+    /**
+     * This instance's {@code top} VMs by panics in the range, reading each of {@code partitions} separately so the
+     * answer says exactly which partitions it covers. Each VM lives in one partition, so the global top N is always
+     * among the union of every instance's local top N.
+     */
+    Answers.TopRates localTop(TimeRange covered, int top, List<Integer> partitions) {
+        Map<String, Long> panics = new HashMap<>();
+        Map<String, Map<String, Long>> byClass = new HashMap<>();
+        Map<String, Integer> partitionOf = new HashMap<>();
+        if (!covered.length().isZero()) {
+            for (Integer partition : partitions) {
+                try (KeyValueIterator<Windowed<String>, Long> it = vmCounts(partition)
+                        .fetchAll(covered.from(), covered.lastMilli())) {
+                    it.forEachRemaining(kv -> {
+                        panics.merge(kv.key.key(), kv.value, Long::sum);
+                        partitionOf.put(kv.key.key(), partition);
+                    });
+                }
+                try (KeyValueIterator<Windowed<String>, PanicClassCounts> it = classCounts(partition)
+                        .fetchAll(covered.from(), covered.lastMilli())) {
+                    it.forEachRemaining(kv -> kv.value.counts().forEach((c, n) -> byClass
+                            .computeIfAbsent(kv.key.key(), k -> new TreeMap<>()).merge(c, n, Long::sum)));
+                }
+            }
+        }
+        List<Answers.VmRate> rates = new ArrayList<>();
+        panics.forEach((vm, n) -> rates.add(new Answers.VmRate(vm, n, covered.perHour(n),
+                byClass.getOrDefault(vm, Map.of()), null)));
+        List<Answers.VmRate> withAdvice = ranked(rates, top).stream().map(rate -> {
+            RemediationEvent latest = remediations(partitionOf.get(rate.vm())).get(rate.vm());
+            return rate.withAdvice(latest == null ? null : AvroJson.of(latest));
+        }).toList();
+        return new Answers.TopRates(covered.from().toString(), covered.to().toString(), top, withAdvice, partitions);
+    }
+
+    /** Highest panics first, ties by VM id so every instance ranks the same way; at most {@code top}. */
+    static List<Answers.VmRate> ranked(List<Answers.VmRate> rates, int top) {
+        return rates.stream()
+                .sorted(Comparator.comparingLong(Answers.VmRate::panics).reversed()
+                        .thenComparing(Answers.VmRate::vm))
+                .limit(top)
+                .toList();
+    }
+
+    /** The VM's latest advice, by Avro field names. */
+    Map<String, Object> remediation(String vm, Integer partition) {
+        RemediationEvent event = remediations(partition).get(vm);
+        if (event == null) {
+            if (vmKnown(vm, partition)) {
+                throw new UnknownSubjectException("VM '" + vm + "' has no remediation yet (its panics so far "
+                        + "needed no advice, or the advice is still waiting for load data)");
+            }
+            throw unknownVm(vm);
+        }
+        return AvroJson.of(event);
+    }
+
+    /** The VM's load samples in the range (not window-aligned: samples are points in time). */
+    Answers.LoadSeries load(String vm, TimeRange range, Integer partition) {
+        List<Map<String, Object>> samples = new ArrayList<>();
+        try (WindowStoreIterator<HostLoadSample> it = loads(partition).fetch(vm, range.from(), range.lastMilli())) {
+            it.forEachRemaining(kv -> samples.add(AvroJson.of(kv.value)));
+        }
+        if (samples.isEmpty() && !vmKnown(vm, partition)) {
+            throw unknownVm(vm);
+        }
+        return new Answers.LoadSeries(vm, range.from().toString(), range.to().toString(), samples);
+    }
+
+    private boolean vmKnown(String vm, Integer partition) {
+        return anyWindow(vmCounts(partition), vm) || remediations(partition).get(vm) != null
+                || anyWindow(loads(partition), vm);
+    }
+
+    private static <V> boolean anyWindow(ReadOnlyWindowStore<String, V> store, String key) {
+        try (WindowStoreIterator<V> it = store.fetch(key, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
+            return it.hasNext();
+        }
+    }
+
+    private List<Answers.WindowCount> windowCounts(ReadOnlyWindowStore<String, Long> store, String key,
+                                                   TimeRange covered) {
+        List<Answers.WindowCount> series = new ArrayList<>();
+        if (covered.length().isZero()) {
+            return series;
+        }
+        try (WindowStoreIterator<Long> it = store.fetch(key, covered.from(), covered.lastMilli())) {
+            while (it.hasNext()) {
+                KeyValue<Long, Long> window = it.next();
+                if (window.value != null && window.value > 0) {
+                    series.add(new Answers.WindowCount(Instant.ofEpochMilli(window.key).toString(), window.value));
+                }
+            }
+        }
+        return series;
+    }
+
+    private static UnknownSubjectException unknownVm(String vm) {
+        return new UnknownSubjectException("unknown VM '" + vm + "': no panics, load samples or advice of it in "
+                + "the stores");
+    }
+
+    private ReadOnlyWindowStore<String, Long> vmCounts(Integer partition) {
+        return stores.store(StoreNames.PANIC_COUNTS_PER_VM, QueryableStoreTypes.windowStore(), partition);
+    }
+
+    private ReadOnlyWindowStore<String, PanicClassCounts> classCounts(Integer partition) {
+        return stores.store(StoreNames.PANIC_COUNTS_PER_VM_BY_CLASS, QueryableStoreTypes.windowStore(), partition);
+    }
+
+    private ReadOnlyKeyValueStore<String, RemediationEvent> remediations(Integer partition) {
+        return stores.store(StoreNames.LATEST_REMEDIATION_PER_VM, QueryableStoreTypes.keyValueStore(), partition);
+    }
+
+    private ReadOnlyWindowStore<String, HostLoadSample> loads(Integer partition) {
+        return stores.store(StoreNames.RECENT_LOAD_PER_VM, QueryableStoreTypes.windowStore(), partition);
+    }
+}

@@ -1,0 +1,198 @@
+// Panicwatch dashboard: reads the query API of the instance that served this page and draws uPlot charts.
+// A token, when the API needs one, is given in the page's fragment: http://host:8080/#token=SECRET
+// (the fragment never leaves the browser). The body's data-* attributes report what was drawn, for tests.
+"use strict";
+
+const TOP_VMS = 8;
+const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+const token = new URLSearchParams(location.hash.slice(1)).get("token");
+
+let rateChart = null;
+let loadChart = null;
+
+async function api(path, params) {
+  const url = path + "?" + new URLSearchParams(params);
+  const headers = { Accept: "application/json" };
+  if (token) headers.Authorization = "Bearer " + token;
+  const response = await fetch(url, { headers });
+  const body = await response.json();
+  if (!response.ok) {
+    const error = new Error(body.error || response.status + " from " + path);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+// ISO-8601 durations of the forms the API uses (PT1H, PT30M, P1D, P1DT12H) in seconds.
+function durationSeconds(iso) {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(iso);
+  if (!m) throw new Error("unexpected duration " + iso);
+  return (+(m[1] || 0)) * 86400 + (+(m[2] || 0)) * 3600 + (+(m[3] || 0)) * 60 + (+(m[4] || 0));
+}
+
+const seconds = (isoTime) => Date.parse(isoTime) / 1000;
+
+function chartWidth(element) {
+  return Math.max(400, element.clientWidth || 800);
+}
+
+// One x value per rate window from the answer's from to its to; y = panics per hour in that window.
+function windowAxis(rate) {
+  const step = durationSeconds(rate.windowSize);
+  const xs = [];
+  for (let t = seconds(rate.from); t < seconds(rate.to); t += step) xs.push(t);
+  return { xs, step };
+}
+
+function perHourByWindow(rate, xs, step) {
+  const counts = new Map(rate.series.map((w) => [seconds(w.start), w.panics]));
+  return xs.map((x) => (counts.get(x) || 0) * 3600 / step);
+}
+
+function drawRates(rates) {
+  const element = document.getElementById("rate-chart");
+  if (rateChart) rateChart.destroy();
+  element.textContent = "";
+  if (rates.length === 0) {
+    element.innerHTML = '<p class="empty">No panics in this span.</p>';
+    document.body.dataset.rateSeries = "0";
+    return;
+  }
+  const { xs, step } = windowAxis(rates[0]);
+  const data = [xs, ...rates.map((r) => perHourByWindow(r, xs, step))];
+  const series = [{}, ...rates.map((r, i) => ({
+    label: r.vm, stroke: COLORS[i % COLORS.length], width: 2, points: { show: true },
+  }))];
+  rateChart = new uPlot({
+    width: chartWidth(element), height: 300, series,
+    axes: [{}, { label: "panics / hour" }],
+    scales: { y: { range: (u, min, max) => [0, Math.max(1, max)] } },
+  }, data, element);
+  document.body.dataset.rateSeries = String(rates.length);
+}
+
+function drawLoad(vm, load, rate) {
+  const element = document.getElementById("load-chart");
+  if (loadChart) loadChart.destroy();
+  element.textContent = "";
+  // One time axis: the load samples' times and the panic windows' starts, merged and sorted.
+  const loadAt = new Map();
+  for (const s of load.samples) {
+    loadAt.set(seconds(s.sampleTime), {
+      perCpu: s.load1 / s.hostCpus,
+      wait: s.vcpuWaitRatioMax == null ? null : s.vcpuWaitRatioMax,
+    });
+  }
+  // A window's panics are drawn as a bar in the middle of the window they were counted in.
+  const half = durationSeconds(rate.windowSize) / 2;
+  const panicsAt = new Map(rate.series.map((w) => [seconds(w.start) + half, w.panics]));
+  const xs = [...new Set([...loadAt.keys(), ...panicsAt.keys()])].sort((a, b) => a - b);
+  if (xs.length === 0) {
+    element.innerHTML = '<p class="empty">No load samples or panics of ' + escapeHtml(vm) + " in this span.</p>";
+    document.body.dataset.loadPoints = "0";
+    return;
+  }
+  const data = [
+    xs,
+    xs.map((x) => (loadAt.has(x) ? loadAt.get(x).perCpu : null)),
+    xs.map((x) => (loadAt.has(x) ? loadAt.get(x).wait : null)),
+    xs.map((x) => (panicsAt.has(x) ? panicsAt.get(x) : null)),
+  ];
+  loadChart = new uPlot({
+    width: chartWidth(element), height: 300,
+    series: [
+      {},
+      { label: "host load / CPU", stroke: "#1f77b4", width: 2, scale: "load", spanGaps: true },
+      { label: "worst vCPU wait share", stroke: "#9467bd", width: 1, scale: "load", spanGaps: true },
+      { label: "panics in window", stroke: "#d62728", fill: "rgba(214,39,40,0.3)", scale: "panics",
+        paths: uPlot.paths.bars({ size: [0.6, 40] }), points: { show: false } },
+    ],
+    scales: { x: { time: true, range: [seconds(rate.from), seconds(rate.to)] },
+      load: { range: (u, min, max) => [0, Math.max(1.2, max)] },
+      panics: { range: (u, min, max) => [0, Math.max(1, max)] } },
+    axes: [{}, { scale: "load", label: "load / CPU" }, { scale: "panics", side: 1, label: "panics", grid: { show: false } }],
+  }, data, element);
+  document.body.dataset.loadPoints = String(load.samples.length);
+  document.body.dataset.loadPanics = String(rate.panics);
+}
+
+function escapeHtml(text) {
+  const div = document.createElement("div");
+  div.textContent = text == null ? "" : String(text);
+  return div.innerHTML;
+}
+
+function adviceRow(vmRate, advice) {
+  const classes = Object.entries(vmRate.byClass).map(([c, n]) => c + " × " + n).join(", ");
+  const cells = [
+    "<td>" + escapeHtml(vmRate.vm) + "</td>",
+    '<td class="num">' + vmRate.panics + "</td>",
+    '<td class="num">' + vmRate.perHour.toFixed(2) + "</td>",
+    "<td>" + escapeHtml(classes) + "</td>",
+  ];
+  if (advice) {
+    cells.push("<td>" + escapeHtml(advice.actions.join(", ")) + "</td>");
+    cells.push("<td>" + (advice.suggestedBootArgs ? "<code>" + escapeHtml(advice.suggestedBootArgs) + "</code>" : "–")
+      + "</td>");
+    cells.push('<td class="why">' + escapeHtml(advice.rationale) + "</td>");
+  } else {
+    cells.push('<td class="empty" colspan="3">no advice yet</td>');
+  }
+  return "<tr data-vm=\"" + escapeHtml(vmRate.vm) + "\">" + cells.join("") + "</tr>";
+}
+
+async function refreshHealth() {
+  const element = document.getElementById("health");
+  try {
+    const response = await fetch("/health");
+    const health = await response.json();
+    element.textContent = health.instance + ": " + health.streamsState;
+    element.className = "health " + (response.ok ? "up" : "down");
+  } catch (e) {
+    element.textContent = "unreachable";
+    element.className = "health down";
+  }
+}
+
+async function refresh() {
+  const span = document.getElementById("span").value;
+  const errorBox = document.getElementById("error");
+  try {
+    await refreshHealth();
+    const top = await api("/api/v1/panic-rates", { top: TOP_VMS, span });
+    const rates = await Promise.all(top.vms.map((v) => api("/api/v1/panic-rate", { vm: v.vm, span })));
+    drawRates(rates);
+
+    // Each top-N row carries the VM's latest advice (null when its panics needed none).
+    document.querySelector("#advice tbody").innerHTML = top.vms.length
+      ? top.vms.map((v) => adviceRow(v, v.advice)).join("")
+      : '<tr><td class="empty" colspan="7">No panics in this span.</td></tr>';
+    document.body.dataset.adviceRows = String(top.vms.filter((v) => v.advice).length);
+
+    const picker = document.getElementById("vm");
+    const chosen = picker.value;
+    picker.innerHTML = top.vms.map((v) => "<option>" + escapeHtml(v.vm) + "</option>").join("");
+    if (top.vms.some((v) => v.vm === chosen)) picker.value = chosen;
+    if (picker.value) {
+      // Load samples are kept for a shorter time than panic counts (default 1 day).
+      const loadSpan = durationSeconds(span) > 86400 ? "PT24H" : span;
+      const [load, rate] = await Promise.all([
+        api("/api/v1/load", { vm: picker.value, span: loadSpan }),
+        api("/api/v1/panic-rate", { vm: picker.value, span: loadSpan }),
+      ]);
+      drawLoad(picker.value, load, rate);
+    }
+    errorBox.hidden = true;
+    document.body.dataset.state = "ready";
+  } catch (e) {
+    errorBox.textContent = "Cannot load the data: " + e.message;
+    errorBox.hidden = false;
+    document.body.dataset.state = "error";
+  }
+}
+
+document.getElementById("span").addEventListener("change", refresh);
+document.getElementById("vm").addEventListener("change", refresh);
+refresh();
+setInterval(refresh, 30000);
