@@ -19,6 +19,7 @@ import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
 import dev.panicwatch.ingest.publish.KafkaConnection;
 import dev.panicwatch.ingest.publish.TopicCheck;
+import dev.panicwatch.ingest.replay.BundledScenarios;
 import dev.panicwatch.ingest.replay.Scenario;
 import dev.panicwatch.ingest.replay.ScenarioEvent;
 import dev.panicwatch.ingest.replay.ScenarioException;
@@ -39,14 +40,30 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin
     KafkaConnectionOptions kafka;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "Scenario folder holding events.jsonl.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Scenario folder holding events.jsonl.")
     Path dir;
+
+    @Option(names = "--bundled", paramLabel = "NAME",
+            description = "Replay a scenario shipped inside Panicwatch instead of a folder (available: "
+                    + BundledScenarios.SEED + "); used by the compose file's demo profile.")
+    String bundled;
 
     @Option(names = "--keep-times", description = "Publish the times as written instead of moving them to now.")
     boolean keepTimes;
 
     @Override
     public Integer call() throws Exception {
+        if ((dir == null) == (bundled == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give either a scenario folder DIR or --bundled NAME");
+        }
+        if (bundled != null) {
+            try {
+                dir = BundledScenarios.extract(bundled, Files.createTempDirectory("panicwatch-scenario-"));
+            } catch (java.io.IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage()
+                        + " (available: " + BundledScenarios.SEED + ")");
+            }
+        }
         if (!Files.isDirectory(dir)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "scenario folder " + dir + " does not exist");
         }
