@@ -90,7 +90,7 @@ public final class VtiAdvisor {
         int step = Math.max(stepMin, Math.min(stepMax, rawStep));
         int suggested = Math.min(kernelCap, panic.currentVti() + step);
         boolean tlb = panic.panicClass() == PanicClass.TLB_FLUSH_TIMEOUT;
-        String bootArgs = BootArgs.withVti(panic.bootArgs(), suggested, tlb);
+        String bootArgs = SuggestedBootArgs.withVti(panic.bootArgs(), suggested, tlb);
         long after = EffectiveTimeout.millis(suggested);
         List<RemediationAction> actions = new ArrayList<>();
         actions.add(RemediationAction.RAISE_VTI);

@@ -9,10 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.avro.Schema;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -26,10 +23,9 @@ import dev.panicwatch.diagnosis.classify.PanicClassifier;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.Topics;
-import dev.panicwatch.schemas.registry.RegistrySettings;
-import dev.panicwatch.schemas.registry.SchemaRegistryClient;
 import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.config.StreamsConfigFactory;
+import dev.panicwatch.streams.topology.InMemorySchemaRegistry;
 import dev.panicwatch.streams.topology.PanicwatchSerdes;
 import dev.panicwatch.streams.topology.PanicwatchTopology;
 
@@ -44,7 +40,7 @@ class LocalStateQueriesTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        PanicwatchSerdes serdes = PanicwatchSerdes.withClient(new InMemoryRegistry(), InMemoryRegistry.SETTINGS);
+        PanicwatchSerdes serdes = PanicwatchSerdes.withClient(new InMemorySchemaRegistry(), InMemorySchemaRegistry.SETTINGS);
         Properties props = StreamsConfigFactory.from(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
                 StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("panicwatch-query-ttd-").toString()));
         // The wall clock starts after every panic below, so each is decided once the clock passes arrival + grace.
@@ -150,36 +146,5 @@ class LocalStateQueriesTest {
     private static HostLoadSample sample(Instant time, double load1) {
         return HostLoadSample.newBuilder().setHostId("pve1").setVmId(VM).setSampleTime(time).setIntervalMillis(10_000)
                 .setHostCpus(32).setLoad1(load1).setLoad5(load1).setLoad15(load1).setVmVcpus(8).build();
-    }
-
-    /** Schemas by id in memory: the serdes need a registry, the stores do not care which. */
-    private static final class InMemoryRegistry extends SchemaRegistryClient {
-        static final RegistrySettings SETTINGS = RegistrySettings.of("http://in-memory-registry.invalid");
-        private final Map<String, Integer> ids = new ConcurrentHashMap<>();
-        private final Map<Integer, Schema> schemas = new ConcurrentHashMap<>();
-        private final AtomicInteger next = new AtomicInteger(1);
-
-        InMemoryRegistry() {
-            super(SETTINGS);
-        }
-
-        @Override
-        public int register(String subject, Schema schema) {
-            return ids.computeIfAbsent(schema.toString(), s -> {
-                int id = next.getAndIncrement();
-                schemas.put(id, schema);
-                return id;
-            });
-        }
-
-        @Override
-        public int lookup(String subject, Schema schema) {
-            return register(subject, schema);
-        }
-
-        @Override
-        public Schema schemaById(int id) {
-            return schemas.get(id);
-        }
     }
 }

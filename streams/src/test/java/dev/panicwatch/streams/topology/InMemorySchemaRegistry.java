@@ -15,15 +15,15 @@ import dev.panicwatch.schemas.registry.SchemaRegistryException;
  * logic; the real registry is used by the integration tests). Ids are global and one per distinct schema, like a
  * real registry's.
  */
-final class InMemorySchemaRegistry extends SchemaRegistryClient {
+public final class InMemorySchemaRegistry extends SchemaRegistryClient {
 
-    static final RegistrySettings SETTINGS = RegistrySettings.of("http://in-memory-registry.invalid");
+    public static final RegistrySettings SETTINGS = RegistrySettings.of("http://in-memory-registry.invalid");
 
     private final Map<String, Integer> ids = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemas = new ConcurrentHashMap<>();
     private final AtomicInteger next = new AtomicInteger(1);
 
-    InMemorySchemaRegistry() {
+    public InMemorySchemaRegistry() {
         super(SETTINGS);
     }
 

@@ -9,9 +9,9 @@ import java.util.List;
  * is ensured so the next panic report has symbols, and what was missing is appended in the order
  * {@code keepsyms=1 tlbto_us=0 vti=N} (the order of the seed's hand-made fix).
  */
-public final class BootArgs {
+public final class SuggestedBootArgs {
 
-    private BootArgs() {
+    private SuggestedBootArgs() {
     }
 
     public static String withVti(String currentOrNull, int vti, boolean disableTlbTimeout) {
