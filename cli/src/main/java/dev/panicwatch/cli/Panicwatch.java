@@ -1,7 +1,11 @@
 package dev.panicwatch.cli;
 
+import org.apache.kafka.common.config.ConfigException;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+
+import dev.panicwatch.streams.config.InvalidSettingException;
 
 /** Entry point of {@code ./panicwatch}: one subcommand per job. */
 @Command(name = "panicwatch", mixinStandardHelpOptions = true, version = "panicwatch 0.1.0",
@@ -20,7 +24,21 @@ public final class Panicwatch implements Runnable {
 
     /** The configured command line; tests run subcommands through it. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Panicwatch()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new Panicwatch()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Panicwatch::reportConfigurationError);
+    }
+
+    /**
+     * A setting the user got wrong (a PANICWATCH_* or KAFKA_* value, a registry URL) is one line naming it and exit
+     * code 2, like a bad flag; anything else is a bug or an outage and keeps its stack trace.
+     */
+    private static int reportConfigurationError(Exception e, CommandLine command, CommandLine.ParseResult parsed)
+            throws Exception {
+        if (e instanceof InvalidSettingException || e instanceof ConfigException) {
+            command.getErr().println("panicwatch " + command.getCommandName() + ": " + e.getMessage());
+            return 2;
+        }
+        throw e;
     }
 
     @Override

@@ -47,9 +47,18 @@ public enum PipelineSetting {
     PUNCTUATION_INTERVAL("panicwatch.punctuation.interval", "PT10S", Kind.DURATION,
             "How often pending panics are checked against their deadlines, in stream time and in wall-clock time.");
 
-    /** Other PANICWATCH_* variables the process reads that are not pipeline settings (so they are not "unknown"). */
-    public static final java.util.Set<String> OTHER_ENVIRONMENT_NAMES = java.util.Set.of("PANICWATCH_LOG_LEVEL",
-            "PANICWATCH_API_PORT", "PANICWATCH_API_HOST", "PANICWATCH_API_TOKEN"); // query API: QueryApiSettings
+    /**
+     * The other PANICWATCH_* variables of the project, which are not pipeline settings; an operator's shell or a
+     * compose file may set any of them next to the streams app's, so they are not "unknown".
+     */
+    public static final java.util.Set<String> OTHER_ENVIRONMENT_NAMES = java.util.Set.of(
+            "PANICWATCH_LOG_LEVEL",                                                  // logback.xml
+            "PANICWATCH_API_PORT", "PANICWATCH_API_HOST", "PANICWATCH_API_TOKEN",    // query API: QueryApiSettings
+            "PANICWATCH_INGEST_TOKEN", "PANICWATCH_STATE_DIR",                       // collectors
+            "PANICWATCH_HOST_SAMPLER_ARGS",                                          // systemd unit of the sampler
+            "PANICWATCH_SKIP_BUILD", "PANICWATCH_JAVA_OPTS",                         // the ./panicwatch launcher
+            "PANICWATCH_APICURIO_HOME",                                              // local stack
+            "PANICWATCH_EXTERNAL_HOST");                                             // docker-compose.yml
 
     public static final String PROPERTY_PREFIX = "panicwatch.";
     public static final String ENV_PREFIX = "PANICWATCH_";
