@@ -30,6 +30,7 @@ public final class TopicProvisioner {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
     private static final long TIMEOUT_SECONDS = 60;
+    private static final long METADATA_WAIT_SECONDS = 30;
 
     private final Admin admin;
     private final PipelineSettings settings;
@@ -67,7 +68,7 @@ public final class TopicProvisioner {
 
     /** Fails with a message naming both counts when the input topics' partition counts differ. */
     public void checkCoPartitioned() {
-        Map<String, Integer> counts = partitionCounts(List.of(Topics.PANIC_REPORTS, Topics.HOST_LOAD));
+        Map<String, Integer> counts = visiblePartitionCounts(List.of(Topics.PANIC_REPORTS, Topics.HOST_LOAD));
         Integer panics = counts.get(Topics.PANIC_REPORTS);
         Integer loads = counts.get(Topics.HOST_LOAD);
         if (panics == null || loads == null) {
@@ -116,6 +117,26 @@ public final class TopicProvisioner {
                     throw new IllegalStateException("interrupted while creating topic " + name, e);
                 }
         });
+    }
+
+    /**
+     * Partition counts once the topics show in the metadata: a topic the controller just created can take a moment
+     * to appear in a broker's metadata (seconds on a busy machine), and calling it missing then would be wrong.
+     */
+    private Map<String, Integer> visiblePartitionCounts(List<String> names) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(METADATA_WAIT_SECONDS);
+        while (true) {
+            Map<String, Integer> counts = partitionCounts(names);
+            if (counts.keySet().containsAll(names) || System.nanoTime() > deadline) {
+                return counts;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return counts;
+            }
+        }
     }
 
     private Map<String, Integer> partitionCounts(List<String> names) {
