@@ -41,7 +41,7 @@ public final class SharedStackExtension implements ParameterResolver {
     }
 
     /** The stack of this run; JUnit closes it when the root context closes, at the end of the run. */
-    static final class RunningStack implements ExtensionContext.Store.CloseableResource {
+    static final class RunningStack implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         private final AutoCloseable[] parts;
         private final StackEndpoints endpoints;
 
