@@ -88,6 +88,7 @@ class PoisonRecordsIT {
             PanicReport report = SampleReports.published(SampleReports.seed("pve1-101-tlb-flush-timeout.panic"), vm,
                     panicTime);
             report.setReportId(run + "-" + i); // the same file for four VMs: four reports
+            report.setPanicTime(panicTime); // the file states its own date; this scenario says when it happened
             panicTopic.add(new ProducerRecord<>(Topics.PANIC_REPORTS, vm,
                     reports.serializer().serialize(Topics.PANIC_REPORTS, report)));
             if (i < 3) {
@@ -172,7 +173,7 @@ class PoisonRecordsIT {
     /** Poison number {@code kind}: garbage, a record under an unknown schema id, or {@code otherSchema} as it is. */
     private static byte[] poison(int kind, byte[] otherSchema) {
         return switch (kind) {
-            case 0 -> "\u0000not avro at all \u00ff".getBytes(StandardCharsets.UTF_8);
+            case 0 -> "this is not Avro \u00ff".getBytes(StandardCharsets.UTF_8); // no magic byte
             // Magic byte 0 and a 4-byte schema id, the Confluent wire format, with an id nobody registered.
             case 1 -> ByteBuffer.allocate(5 + otherSchema.length - 5).put((byte) 0).putInt(UNKNOWN_SCHEMA_ID)
                     .put(otherSchema, 5, otherSchema.length - 5).array();
