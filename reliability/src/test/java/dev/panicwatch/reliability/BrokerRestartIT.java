@@ -28,7 +28,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -145,9 +144,8 @@ class BrokerRestartIT {
             }
             assertThat(unexpected).as("statuses other than 202 and 503").isEmpty();
 
-            Map<String, Long> inKafka = TopicFixture.readAll(connection.clientConfig(), Topics.PANIC_REPORTS,
-                            PanicReport.class).stream().map(ConsumerRecord::value)
-                    .filter(r -> r.getVmId().startsWith(run + "/"))
+            Map<String, Long> inKafka = RawTopic.readValues(connection.clientConfig(), Topics.PANIC_REPORTS,
+                            PanicReport.class, run + "/").stream()
                     .collect(Collectors.groupingBy(PanicReport::getReportId, Collectors.counting()));
             Map<Phase, Long> byPhase = deliveries.stream()
                     .collect(Collectors.groupingBy(Delivery::firstSent, Collectors.counting()));

@@ -12,6 +12,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.avro.specific.SpecificRecord;
+
+import dev.panicwatch.schemas.registry.AvroSerde;
 
 /**
  * A topic read as bytes, whole, on a read_committed consumer: for dead letters, whose values are by definition not
@@ -20,6 +23,19 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class RawTopic {
 
     private RawTopic() {
+    }
+
+    /**
+     * The values of the records whose key starts with {@code keyPrefix}, decoded: one test's records in a topic it
+     * shares with others — including the poison test's undecodable ones, which are skipped unread.
+     */
+    static <T extends SpecificRecord> List<T> readValues(Map<String, Object> clientConfig, String topic, Class<T> type,
+                                                         String keyPrefix) {
+        AvroSerde<T> serde = AvroSerde.forType(type, clientConfig);
+        return readAll(clientConfig.get("bootstrap.servers").toString(), topic).stream()
+                .filter(r -> r.key() != null && new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)
+                        .startsWith(keyPrefix))
+                .map(r -> serde.deserializer().deserialize(topic, r.value())).toList();
     }
 
     static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic) {
