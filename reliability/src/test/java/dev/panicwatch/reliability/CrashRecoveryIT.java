@@ -80,7 +80,7 @@ class CrashRecoveryIT {
         env.put("KAFKA_SESSION_TIMEOUT_MS", "10000");
         env.put("PANICWATCH_GRACE", "PT5S");
         env.put("PANICWATCH_PUNCTUATION_INTERVAL", "PT1S");
-        Path log = dir.resolve("streams.log");
+        Path log = Path.of("target", "reliability-logs", run + "-streams.log"); // kept for a failed run's post-mortem
         List<String> jvm = List.of("-Xmx384m");
 
         Random random = new Random();

@@ -83,7 +83,7 @@ class ReceiverLoadIT {
         try (PanicwatchProcess receiver = PanicwatchProcess.start(List.of("-Xmx256m"),
                 List.of("ingest", "http", "--bind", "127.0.0.1", "--port", Integer.toString(port),
                         "--max-body-bytes", Integer.toString(MAX_BODY), "--state-dir", dir.resolve("state").toString()),
-                env, dir.resolve("receiver.log"))) {
+                env, Path.of("target", "reliability-logs", run + "-receiver.log"))) {
             URI base = URI.create("http://127.0.0.1:" + port);
             ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS);
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
