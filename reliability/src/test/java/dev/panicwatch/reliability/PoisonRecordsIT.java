@@ -76,7 +76,8 @@ class PoisonRecordsIT {
 
         List<ProducerRecord<String, byte[]>> loadTopic = new ArrayList<>();
         List<ProducerRecord<String, byte[]>> panicTopic = new ArrayList<>();
-        Map<Integer, String> poisonKinds = new HashMap<>(); // index in the topic's list → what it is
+        Map<Integer, String> loadPoison = new HashMap<>();  // index in loadTopic → what kind of poison
+        Map<Integer, String> panicPoison = new HashMap<>(); // index in panicTopic → what kind of poison
         String[] vms = {a, b, c, d};
         for (int i = 0; i < vms.length; i++) {
             String vm = vms[i];
@@ -98,9 +99,9 @@ class PoisonRecordsIT {
                 byte[] poisonForLoad = poison(i, reports.serializer().serialize(Topics.PANIC_REPORTS, report));
                 byte[] poisonForPanics = poison(i, samples.serializer().serialize(Topics.HOST_LOAD,
                         sample(vm, run + "-hot", panicTime, 1.0)));
-                poisonKinds.put(loadTopic.size(), POISONS[i]);
+                loadPoison.put(loadTopic.size(), POISONS[i]);
                 loadTopic.add(new ProducerRecord<>(Topics.HOST_LOAD, vm, poisonForLoad));
-                poisonKinds.put(-panicTopic.size() - 1, POISONS[i]);
+                panicPoison.put(panicTopic.size(), POISONS[i]);
                 panicTopic.add(new ProducerRecord<>(Topics.PANIC_REPORTS, vm, poisonForPanics));
             }
         }
@@ -113,18 +114,14 @@ class PoisonRecordsIT {
                      ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             assertThat(app.awaitRunning(Duration.ofSeconds(90))).as("streams app RUNNING").isTrue();
             // Load first (as live: samples precede the panic they explain), then the panics.
-            for (int i = 0; i < loadTopic.size(); i++) {
-                RecordMetadata at = producer.send(loadTopic.get(i)).get();
-                if (poisonKinds.containsKey(i)) {
-                    poisonAt.put(where(at), loadTopic.get(i));
-                    kindAt.put(where(at), poisonKinds.get(i));
-                }
-            }
-            for (int i = 0; i < panicTopic.size(); i++) {
-                RecordMetadata at = producer.send(panicTopic.get(i)).get();
-                if (poisonKinds.containsKey(-i - 1)) {
-                    poisonAt.put(where(at), panicTopic.get(i));
-                    kindAt.put(where(at), poisonKinds.get(-i - 1));
+            for (var topic : List.of(Map.entry(loadTopic, loadPoison), Map.entry(panicTopic, panicPoison))) {
+                List<ProducerRecord<String, byte[]>> records = topic.getKey();
+                for (int i = 0; i < records.size(); i++) {
+                    RecordMetadata at = producer.send(records.get(i)).get();
+                    if (topic.getValue().containsKey(i)) {
+                        poisonAt.put(where(at), records.get(i));
+                        kindAt.put(where(at), topic.getValue().get(i));
+                    }
                 }
             }
             assertThat(poisonAt).hasSize(6);
