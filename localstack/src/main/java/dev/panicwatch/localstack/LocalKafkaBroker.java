@@ -43,11 +43,19 @@ public final class LocalKafkaBroker implements AutoCloseable {
      */
     public static LocalKafkaBroker start(Path dataDir, Path logDir, Map<String, String> extraServerProperties,
                                          Duration timeout) throws IOException {
+        return start(dataDir, logDir, extraServerProperties, timeout, FreePorts.next(), FreePorts.next());
+    }
+
+    /**
+     * As {@link #start(Path, Path, Map, Duration)} on given ports: a broker restarted on a kept {@code dataDir} must
+     * listen where its clients (and its own controller quorum) knew it, so a broker-restart test passes the ports of
+     * the first start again.
+     */
+    public static LocalKafkaBroker start(Path dataDir, Path logDir, Map<String, String> extraServerProperties,
+                                         Duration timeout, int port, int controllerPort) throws IOException {
         Path kafkaDir = dataDir.resolve("kafka");
         Path logsDir = kafkaDir.resolve("logs");
         Files.createDirectories(logsDir);
-        int port = FreePorts.next();
-        int controllerPort = FreePorts.next();
 
         Properties server = new Properties();
         server.setProperty("process.roles", "broker,controller");

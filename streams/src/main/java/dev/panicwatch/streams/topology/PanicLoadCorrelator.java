@@ -37,7 +37,11 @@ import dev.panicwatch.streams.metrics.PipelineObserver;
  * records arrive). Both clocks are checked by punctuators, then the panic is decided with whatever samples came.
  *
  * <p>The wall-clock deadline is never earlier than arrival + grace: a panic delivered late (a collector catching up)
- * still gives its samples, which may be just as late, the grace period to arrive.
+ * still gives its samples, which may be just as late, the grace period to arrive. A panic that arrives when stream
+ * time has already passed its window (late, or read from a backlog after a restart) is decided by that wall-clock
+ * deadline only: stream time is the task's, pushed by other VMs' records, and says nothing about whether this VM's
+ * samples — in the other input partition — have been read yet. Likewise after a (re)start no pending panic is decided
+ * on the wall clock before grace has passed, so the samples waiting in Kafka during the downtime are read first.
  */
 final class PanicLoadCorrelator implements Processor<String, VmEvent, String, RemediationEvent> {
 
@@ -53,6 +57,7 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     private KeyValueStore<String, PendingPanic> pending;
     private KeyValueStore<String, AdviceHistory> history;
     private KeyValueStore<String, RemediationEvent> latest;
+    private long wallDecisionsFrom;
 
     PanicLoadCorrelator(PipelineSettings settings, PipelineObserver observer) {
         this.settings = settings;
@@ -68,6 +73,7 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
         this.pending = context.getStateStore(StoreNames.PENDING_PANICS);
         this.history = context.getStateStore(StoreNames.ADVICE_HISTORY);
         this.latest = context.getStateStore(StoreNames.LATEST_REMEDIATION_PER_VM);
+        this.wallDecisionsFrom = context.currentSystemTimeMs() + settings.grace().toMillis();
         context.schedule(settings.punctuationInterval(), PunctuationType.STREAM_TIME, t -> decideDuePanics());
         context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, t -> decideDuePanics());
     }
@@ -90,12 +96,14 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
         long panicTime = report.getPanicTime().toEpochMilli();
         long windowClosed = panicTime + settings.lookAhead().toMillis() + settings.grace().toMillis();
         long wallDeadline = Math.max(windowClosed, context.currentSystemTimeMs() + settings.grace().toMillis());
+        boolean late = context.currentStreamTimeMs() >= windowClosed;
+        long streamDeadline = late ? Long.MAX_VALUE : windowClosed;
         PendingPanic parked = new PendingPanic(report.getReportId(), vmId, report.getHostId(), panicTime,
                 diagnosis.panicClass().name(), diagnosis.vtiHelps(), diagnosis.currentVti(), report.getXnuVersion(),
-                report.getBootArgs(), diagnosis.reason(), windowClosed, wallDeadline);
+                report.getBootArgs(), diagnosis.reason(), streamDeadline, wallDeadline);
         pending.put(parked.storeKey(), parked);
-        LOG.debug("panic {} of VM {} ({}) waits for load samples until stream time {} or wall clock {}",
-                parked.reportId(), vmId, diagnosis.panicClass(), Instant.ofEpochMilli(windowClosed),
+        LOG.debug("panic {} of VM {} ({}) waits for load samples until {}wall clock {}", parked.reportId(), vmId,
+                diagnosis.panicClass(), late ? "" : "stream time " + Instant.ofEpochMilli(windowClosed) + " or ",
                 Instant.ofEpochMilli(wallDeadline));
     }
 
@@ -106,7 +114,7 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
         try (KeyValueIterator<String, PendingPanic> all = pending.all()) {
             while (all.hasNext()) {
                 KeyValue<String, PendingPanic> entry = all.next();
-                if (entry.value.isDue(streamTime, wallTime)) {
+                if (entry.value.isDue(streamTime, wallTime, wallDecisionsFrom)) {
                     due.add(entry.value);
                 }
             }

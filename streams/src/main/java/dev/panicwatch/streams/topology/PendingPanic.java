@@ -18,8 +18,12 @@ record PendingPanic(String reportId, String vmId, String hostId, long panicTimeM
         return vmId + '\u0000' + reportId;
     }
 
-    boolean isDue(long streamTime, long wallTime) {
-        return streamTime >= streamDeadlineMillis || wallTime >= wallDeadlineMillis;
+    /**
+     * @param wallNotBefore no decision by the wall clock before this (the app's start + grace: samples that waited in
+     *                      Kafka while it was down get read first)
+     */
+    boolean isDue(long streamTime, long wallTime, long wallNotBefore) {
+        return streamTime >= streamDeadlineMillis || wallTime >= Math.max(wallDeadlineMillis, wallNotBefore);
     }
 
     PanicFacts facts(String hostFromSamples) {

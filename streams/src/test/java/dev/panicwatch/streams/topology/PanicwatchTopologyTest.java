@@ -322,6 +322,25 @@ class PanicwatchTopologyTest {
     }
 
     @Test
+    void panicArrivingAfterStreamTimePassedItsWindowWaitsForItsOwnSamples() {
+        // Another VM's record has moved the task's stream time an hour past T (a backlog being read after a restart,
+        // a collector catching up); then this VM's panic of T arrives ahead of its own sample, which sits in the
+        // other input's partition. Found by the reliability suite's crash test (INVESTIGATE with 0 samples).
+        pipe.load(load("pve1/105", HOST, T.plus(Duration.ofHours(1)), 32, 10.0, null, null));
+        pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+        // Punctuations pass, stream time is far beyond T + 3 min, but the wall clock (T + 1 min) is not: waiting.
+        pipe.advanceWallClockTo(T.plusSeconds(60));
+        assertThat(pipe.remediations()).isEmpty();
+        pipe.load(load(VM, HOST, T.minusSeconds(60), 32, 110.0, null, null));
+        // Wall-clock deadline max(T + 1 min + grace 2 min, arrival T + 2 min) = T + 3 min.
+        pipe.advanceWallClockTo(T.plusSeconds(190));
+
+        RemediationEvent e = onlyRemediation();
+        assertThat(e.getEvidence().getSamples()).isEqualTo(1);
+        assertThat(e.getSuggestedVti()).isEqualTo(9);
+    }
+
+    @Test
     void overloadFromVcpuWaitAlone() {
         // load1/CPUs = 16/32 = 0.5 (below 1.0), no PSI; the worst vCPU waited 80 %: R = 1 / (1 − 0.8) = 5;
         // log2 5 = 2.32 → ceil 3 → step 1 + 3 = 4 → vti 6 + 4 = 10 (cap 18 on xnu-7195).
