@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "panicwatch", mixinStandardHelpOptions = true, version = "panicwatch 0.1.0",
         description = "Correlates macOS VM timeout panics with host overload and advises vti boot-args.",
         subcommands = {DemoCommand.class, ParseCommand.class, StackCommand.class, StreamsCommand.class,
-                IngestCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
+                IngestCommand.class, ReplayCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Panicwatch implements Runnable {
 
     @CommandLine.Spec
