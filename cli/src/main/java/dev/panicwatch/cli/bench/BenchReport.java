@@ -76,7 +76,7 @@ public record BenchReport(int vms, int samplesPerVm, long samples, int recordByt
                   panic -> remediation  p50 %.0f ms, p99 %.0f ms, max %.0f ms, mean %.0f ms  (goal p99 <= %.0f ms: %s)
                                         exactly-once commit interval %d ms, punctuation interval %d ms
                   streams peak RSS      %,12.0f MiB         (goal <= %.0f MiB with %,d VMs of state: %s)
-                  parser                %12.1f MB/s         over the panic corpus, one thread
+                  parser                %12.1f MB/s         over the panic corpus, per second of CPU time
                   host sampler          %12.2f ms CPU/round  %d VMs x 8 vCPUs (synthetic /proc tree)
                 """, vms, samplesPerVm, samples, recordBytes, panics, cores, loadAverageStart, loadAverageEnd,
                 samplesPerSec, GOAL_SAMPLES_PER_SEC, verdict(samplesPerSec >= GOAL_SAMPLES_PER_SEC), processingSeconds,
