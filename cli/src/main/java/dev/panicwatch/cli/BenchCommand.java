@@ -38,7 +38,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "num.stream.threads of the streams process (default: ${DEFAULT-VALUE}).")
     int streamThreads;
 
-    @Option(names = "--quick", description = "Small sizes for a smoke run (about a minute).")
+    @Option(names = "--quick", description = "Small sizes for a smoke run (a few minutes on a busy 2-core machine, mostly start-up).")
     boolean quick;
 
     @Option(names = "--json", description = "Print a one-line JSON summary as the last line of the output.")
