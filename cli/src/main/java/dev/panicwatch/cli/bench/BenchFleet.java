@@ -1,0 +1,66 @@
+package dev.panicwatch.cli.bench;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import dev.panicwatch.schemas.HostLoadSample;
+
+/**
+ * The synthetic fleet the pipeline benchmark feeds: {@code vms} VMs on hosts of {@link #VMS_PER_HOST}, each sampled
+ * {@code samplesPerVm} times every 10 s (pvestatd's interval) up to {@code lastSampleTime}. The hosts are
+ * overloaded (load1 1.5× their CPUs, vCPUs waiting 30 %), so each panic gets real advice (raise vti), the
+ * costliest path through the correlator.
+ */
+record BenchFleet(int vms, int samplesPerVm, Instant lastSampleTime) {
+
+    static final int VMS_PER_HOST = 50;
+    static final Duration INTERVAL = Duration.ofSeconds(10);
+    private static final int HOST_CPUS = 64;
+
+    BenchFleet {
+        if (vms < 1 || samplesPerVm < 1) {
+            throw new IllegalArgumentException("vms and samples per VM must be at least 1");
+        }
+    }
+
+    long samples() {
+        return (long) vms * samplesPerVm;
+    }
+
+    Instant firstSampleTime() {
+        return lastSampleTime.minus(INTERVAL.multipliedBy(samplesPerVm - 1L));
+    }
+
+    String hostId(int vm) {
+        return String.format("bench-pve-%03d", vm / VMS_PER_HOST);
+    }
+
+    /** Proxmox-style host-qualified vmids, 100 upwards per host. */
+    String vmId(int vm) {
+        return hostId(vm) + "/" + (100 + vm % VMS_PER_HOST);
+    }
+
+    /** Sample {@code round} (0 = oldest) of VM {@code vm}; figures vary a little so records are not identical. */
+    HostLoadSample sample(int vm, int round) {
+        double jitter = ((vm * 31L + round * 17L) % 100) / 1000.0;
+        double load1 = HOST_CPUS * (1.5 + jitter);
+        return HostLoadSample.newBuilder()
+                .setHostId(hostId(vm))
+                .setVmId(vmId(vm))
+                .setSampleTime(firstSampleTime().plus(INTERVAL.multipliedBy(round)))
+                .setIntervalMillis(INTERVAL.toMillis())
+                .setHostCpus(HOST_CPUS)
+                .setLoad1(load1)
+                .setLoad5(load1 * 0.9)
+                .setLoad15(load1 * 0.8)
+                .setHostCpuBusy(0.97)
+                .setCpuPressureSome10(55.0 + jitter * 10)
+                .setVmVcpus(8)
+                .setVmCpuUsage(6.5 + jitter)
+                .setVmCpuPressureSome10(null)
+                .setVcpuWaitRatioMax(0.30 + jitter)
+                .setCpuunits(null)
+                .setSmbiosUuid(null)
+                .build();
+    }
+}

@@ -1,0 +1,189 @@
+package dev.panicwatch.cli.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import dev.panicwatch.ingest.host.HostSamplerBenchmark;
+import dev.panicwatch.localstack.LocalStack;
+import dev.panicwatch.schemas.HostLoadSample;
+import dev.panicwatch.schemas.Topics;
+import dev.panicwatch.schemas.registry.AvroSerde;
+import dev.panicwatch.streams.config.PipelineSetting;
+
+/**
+ * One {@code ./panicwatch bench} run, in order: a fresh local stack; Kafka's perf tools for the baseline; the
+ * samples loaded; the streams process started and timed until it has committed them all; panics timed one by one;
+ * the streams process's peak RSS; then, with the stack stopped so they have the CPUs to themselves, the parser and
+ * the host sampler. Whatever was started is stopped and the work folder deleted, also on Ctrl-C.
+ */
+public final class BenchRun {
+
+    /** Partitions of the input topics, the streams app's default ({@code PANICWATCH_TOPIC_PARTITIONS}). */
+    private static final int PARTITIONS = Integer.parseInt(PipelineSetting.TOPIC_PARTITIONS.defaultValue());
+
+    /** Kafka Streams' default under exactly_once_v2, set explicitly so the reported figure is the one in force. */
+    static final long COMMIT_INTERVAL_MS = 100;
+
+    /** How often the app looks for decidable panics; 10 s by default, shortened so it does not swamp the latency. */
+    static final long PUNCTUATION_INTERVAL_MS = 100;
+
+    public record Sizes(int vms, int samplesPerVm, int panics, int streamThreads, boolean quick) {
+
+        /** What is wrong with these sizes, or null. */
+        public String problem() {
+            if (vms < 1) {
+                return "--vms must be at least 1, not " + vms;
+            }
+            if (samplesPerVm < 16) {
+                // The panics happen 3.5 min before the last sample; their window [−10 min, +1 min] needs samples.
+                return "--samples-per-vm must be at least 16 (150 s of samples before each panic's window closes), not "
+                        + samplesPerVm;
+            }
+            if (panics < 1 || panics > vms) {
+                return "--panics must be between 1 and --vms (" + vms + "), one per VM, not " + panics;
+            }
+            if (streamThreads < 1) {
+                return "--stream-threads must be at least 1, not " + streamThreads;
+            }
+            return null;
+        }
+    }
+
+    private final Sizes sizes;
+    private final Path flightRecording;
+    private final Consumer<String> progress;
+
+    public BenchRun(Sizes sizes, Path flightRecording, Consumer<String> progress) {
+        this.sizes = sizes;
+        this.flightRecording = flightRecording;
+        this.progress = progress;
+    }
+
+    public BenchReport run() throws Exception {
+        double loadStart = ProcStatus.loadAverage1();
+        Path workDir = Files.createTempDirectory("panicwatch-bench-");
+        ChildJvms children = new ChildJvms();
+        Thread cleanup = new Thread(() -> {
+            children.close();
+            deleteTree(workDir);
+        }, "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            PipelineFigures pipeline = measurePipeline(children, workDir);
+            progress.accept("parser over the corpus");
+            ParserThroughput.Result parser = sizes.quick()
+                    ? ParserThroughput.measure(Duration.ofMillis(500), Duration.ofSeconds(1))
+                    : ParserThroughput.measure(Duration.ofSeconds(2), Duration.ofSeconds(3));
+            progress.accept("host sampler rounds");
+            HostSamplerBenchmark.BenchResult sampler = HostSamplerBenchmark.run(200, 8, sizes.quick() ? 10 : 50);
+            return new BenchReport(sizes.vms(), sizes.samplesPerVm(), pipeline.fleet.samples(), pipeline.recordBytes,
+                    pipeline.throughput.samplesPerSec(), pipeline.throughput.seconds(),
+                    pipeline.throughput.startupSeconds(), pipeline.baseline.producer().recordsPerSec(),
+                    pipeline.baseline.consumer().fetchRecordsPerSec(), pipeline.latency.panics(),
+                    pipeline.latency.p50Ms(), pipeline.latency.p99Ms(), pipeline.latency.maxMs(),
+                    pipeline.latency.meanMs(), COMMIT_INTERVAL_MS, PUNCTUATION_INTERVAL_MS, pipeline.rssMb,
+                    parser.mbPerSec(), sampler.cpuMillisMean(), sampler.vms(),
+                    Runtime.getRuntime().availableProcessors(), loadStart, ProcStatus.loadAverage1());
+        } finally {
+            children.close();
+            deleteTree(workDir);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook runs anyway
+            }
+        }
+    }
+
+    private record PipelineFigures(BenchFleet fleet, int recordBytes, KafkaPerfBaseline.Result baseline,
+                                   PipelineBenchmark.Throughput throughput, PipelineBenchmark.Latency latency,
+                                   double rssMb) {
+    }
+
+    private PipelineFigures measurePipeline(ChildJvms children, Path workDir) throws Exception {
+        progress.accept("starting the local stack");
+        try (LocalStack stack = LocalStack.start(LocalStack.Options.ephemeral())) {
+            String bootstrap = stack.bootstrapServers();
+            Map<String, Object> registry = Map.of("schema.registry.url", stack.schemaRegistryUrl());
+            try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
+                admin.createTopics(List.of(new NewTopic(Topics.HOST_LOAD, PARTITIONS, (short) 1),
+                        new NewTopic(Topics.PANIC_REPORTS, PARTITIONS, (short) 1))).all().get();
+            }
+            BenchFleet fleet = new BenchFleet(sizes.vms(), sizes.samplesPerVm(),
+                    Instant.now().truncatedTo(ChronoUnit.MINUTES));
+            AvroSerde<HostLoadSample> serde = AvroSerde.forType(HostLoadSample.class, registry);
+            int recordBytes = fleet.vmId(0).getBytes(StandardCharsets.UTF_8).length
+                    + serde.serializer().serialize(Topics.HOST_LOAD, fleet.sample(0, 0)).length;
+
+            progress.accept("baseline: Kafka ProducerPerformance and ConsumerPerformance, " + fleet.samples()
+                    + " records of " + recordBytes + " bytes");
+            KafkaPerfBaseline.Result baseline = new KafkaPerfBaseline(children, bootstrap)
+                    .run(fleet.samples(), recordBytes, PARTITIONS, Duration.ofMinutes(10));
+            progress.accept(String.format("baseline: producer %.0f records/s, consumer %.0f records/s",
+                    baseline.producer().recordsPerSec(), baseline.consumer().fetchRecordsPerSec()));
+
+            progress.accept("loading " + fleet.samples() + " load samples for " + fleet.vms() + " VMs");
+            new SampleLoader(bootstrap).load(fleet, serde.serializer(), progress);
+
+            Map<String, String> env = Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
+                    "SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl(),
+                    "KAFKA_STATE_DIR", workDir.resolve("state").toString(),
+                    "KAFKA_COMMIT_INTERVAL_MS", Long.toString(COMMIT_INTERVAL_MS),
+                    "KAFKA_NUM_STREAM_THREADS", Integer.toString(sizes.streamThreads()),
+                    "PANICWATCH_PUNCTUATION_INTERVAL", Duration.ofMillis(PUNCTUATION_INTERVAL_MS).toString(),
+                    "PANICWATCH_LOG_LEVEL", "WARN");
+            progress.accept("starting the streams process (exactly_once_v2, " + sizes.streamThreads()
+                    + " stream thread(s))");
+            Instant started = Instant.now();
+            try (StreamsProcess streams = StreamsProcess.start(children, env, workDir, flightRecording)) {
+                PipelineBenchmark bench = new PipelineBenchmark(bootstrap, stack.schemaRegistryUrl(), progress);
+                PipelineBenchmark.Throughput throughput = bench.awaitAllProcessed(streams, started,
+                        Duration.ofMinutes(15));
+                progress.accept(String.format("pipeline: %.0f samples/s over %.2f s", throughput.samplesPerSec(),
+                        throughput.seconds()));
+                // Decided at once: the window [panic - look-back, panic + look-ahead] plus grace is already behind
+                // stream time (the last samples), which a default-configured app reaches with these samples.
+                Instant panicTime = fleet.lastSampleTime()
+                        .minus(Duration.parse(PipelineSetting.LOOK_AHEAD.defaultValue()))
+                        .minus(Duration.parse(PipelineSetting.GRACE.defaultValue()))
+                        .minusSeconds(30);
+                progress.accept("latency: " + sizes.panics() + " panics, one at a time");
+                PipelineBenchmark.Latency latency = bench.measureLatency(fleet, sizes.panics(), panicTime, streams);
+                double rss = streams.peakRssMb();
+                progress.accept("stopping the streams process and the stack");
+                return new PipelineFigures(fleet, recordBytes, baseline, throughput, latency, rss);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(root)) {
+            tree.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    System.err.println("bench: could not delete " + p + ": " + e.getMessage());
+                }
+            });
+        } catch (IOException e) {
+            System.err.println("bench: could not delete " + root + ": " + e.getMessage());
+        }
+    }
+}

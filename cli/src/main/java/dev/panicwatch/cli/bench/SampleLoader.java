@@ -1,0 +1,69 @@
+package dev.panicwatch.cli.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+
+import dev.panicwatch.schemas.HostLoadSample;
+import dev.panicwatch.schemas.Topics;
+
+/**
+ * Puts the fleet's samples on {@code host-load} as fast as a plain producer can: values serialized to the registry's
+ * wire format up front, keys as UTF-8 vmIds, large batches. Rounds are produced oldest first, all VMs per round, as
+ * a fleet of collectors would send them, so stream time advances steadily.
+ */
+final class SampleLoader {
+
+    /** What was produced: the count and the mean key + value size, the record size the baseline tools then use. */
+    record Loaded(long records, int meanRecordBytes) {
+    }
+
+    private final String bootstrapServers;
+
+    SampleLoader(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    Loaded load(BenchFleet fleet, Serializer<HostLoadSample> serializer, Consumer<String> progress) {
+        Map<String, Object> config = new HashMap<>(KafkaPerfBaseline.BULK_PRODUCER);
+        config.put("bootstrap.servers", bootstrapServers);
+        config.put("client.id", "panicwatch-bench-loader");
+        long bytes = 0;
+        long records = 0;
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (int round = 0; round < fleet.samplesPerVm(); round++) {
+                for (int vm = 0; vm < fleet.vms(); vm++) {
+                    HostLoadSample sample = fleet.sample(vm, round);
+                    byte[] key = fleet.vmId(vm).getBytes(StandardCharsets.UTF_8);
+                    byte[] value = serializer.serialize(Topics.HOST_LOAD, sample);
+                    producer.send(new ProducerRecord<>(Topics.HOST_LOAD, null, sample.getSampleTime().toEpochMilli(),
+                            key, value), (md, e) -> {
+                                if (e != null) {
+                                    failure.compareAndSet(null, e);
+                                }
+                            });
+                    bytes += key.length + value.length;
+                    records++;
+                }
+                if ((round + 1) % 10 == 0) {
+                    progress.accept("produced " + records + " of " + fleet.samples() + " samples");
+                }
+            }
+            producer.flush(); // returns when every record is acknowledged or failed
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("could not produce every load sample: " + failure.get().getMessage(),
+                    failure.get());
+        }
+        return new Loaded(records, (int) Math.round((double) bytes / records));
+    }
+}

@@ -1,0 +1,60 @@
+package dev.panicwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bench --quick --json} end to end: its own stack, the perf tools and the streams process as child JVMs.
+ * Not {@code @IntegrationTest}: the shared test stack would only sit beside the one bench starts. Sane figures are
+ * asserted, not fast ones; speed is the benchmark's output, not a test's verdict.
+ */
+@Tag("integration")
+class BenchCommandIT {
+
+    @Test
+    void quickRunEndsWithAJsonSummaryOfSaneFigures() throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        int exit;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            exit = Panicwatch.commandLine().execute("bench", "--quick", "--vms", "300", "--panics", "10", "--json");
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        System.out.print(out);
+
+        assertThat(exit).isZero();
+        List<String> lines = out.lines().toList();
+        JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertThat(summary.fieldNames()).toIterable().contains("samplesPerSec", "baselineProducerPerSec", "ratio",
+                "p50Ms", "p99Ms", "maxMs", "rssMb", "baselineConsumerPerSec", "vms", "samples", "parserMBPerSec",
+                "hostSamplerMsPerRound");
+        // 300 VMs x 20 samples (--quick's samples per VM).
+        assertThat(summary.get("vms").asInt()).isEqualTo(300);
+        assertThat(summary.get("samples").asLong()).isEqualTo(6_000);
+        assertThat(summary.get("samplesPerSec").asDouble()).isPositive();
+        assertThat(summary.get("baselineProducerPerSec").asDouble()).isPositive();
+        assertThat(summary.get("baselineConsumerPerSec").asDouble()).isPositive();
+        assertThat(summary.get("ratio").asDouble()).isPositive();
+        double p50 = summary.get("p50Ms").asDouble();
+        double p99 = summary.get("p99Ms").asDouble();
+        double max = summary.get("maxMs").asDouble();
+        assertThat(p50).isPositive().isLessThanOrEqualTo(p99);
+        assertThat(p99).isLessThanOrEqualTo(max);
+        // A JVM with Kafka Streams and RocksDB loaded takes well over 50 MiB; -Xmx1g bounds the heap part.
+        assertThat(summary.get("rssMb").asDouble()).isBetween(50.0, 4096.0);
+        assertThat(summary.get("parserMBPerSec").asDouble()).isPositive();
+        assertThat(summary.get("hostSamplerMsPerRound").asDouble()).isPositive();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.panicwatch.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.stream.IntStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class BenchReportTest {
+
+    private static BenchReport report(double rssMb) {
+        return new BenchReport(10_000, 30, 300_000, 129, 60_000, 5.0, 12.0, 120_000, 150_000, 100, 180, 420, 900, 210,
+                100, 100, rssMb, 35.5, 4.25, 200, 2, 3.5, 4.0);
+    }
+
+    @Test
+    void jsonSummaryIsOneLineWithTheKeysIssue8NamesAndTheRatioDividedOut() throws Exception {
+        String json = report(612.4).toJson();
+
+        assertThat(json).doesNotContain("\n");
+        JsonNode node = new ObjectMapper().readTree(json);
+        assertThat(node.fieldNames()).toIterable().startsWith("samplesPerSec", "baselineProducerPerSec", "ratio",
+                "p50Ms", "p99Ms", "maxMs", "rssMb");
+        assertThat(node.fieldNames()).toIterable().contains("baselineConsumerPerSec", "vms", "samples",
+                "parserMBPerSec", "hostSamplerMsPerRound", "loadAverageStart", "commitIntervalMs");
+        assertThat(node.get("samplesPerSec").asDouble()).isEqualTo(60_000);
+        // 60,000 samples/s over a 120,000 records/s producer baseline.
+        assertThat(node.get("ratio").asDouble()).isEqualTo(0.5);
+        assertThat(node.get("rssMb").asDouble()).isEqualTo(612);
+        assertThat(node.get("vms").asInt()).isEqualTo(10_000);
+        assertThat(node.get("samples").asLong()).isEqualTo(300_000);
+    }
+
+    @Test
+    void aFigureThePlatformCannotGiveIsNullNotInvalidJson() throws Exception {
+        JsonNode node = new ObjectMapper().readTree(report(Double.NaN).toJson());
+
+        assertThat(node.get("rssMb").isNull()).isTrue();
+    }
+
+    @Test
+    void textSaysWhichGoalsAreMet() {
+        String text = report(612.4).toText();
+
+        // 60,000 < 100,000 samples/s; ratio 0.5 meets >= 0.5; p99 420 <= 1000; 612 MiB <= 1024.
+        assertThat(text).contains("(goal >= 100,000: NOT met)").contains("(goal >= 0.5: met)")
+                .contains("(goal p99 <= 1000 ms: met)").contains("with 10,000 VMs of state: met");
+    }
+
+    @Test
+    void latencyPercentilesAreNearestRank() {
+        // 1..100 ms: the 50th smallest is 50, the 99th smallest 99, the largest 100, the mean 50.5.
+        PipelineBenchmark.Latency latency = PipelineBenchmark.Latency.of(
+                IntStream.rangeClosed(1, 100).mapToObj(i -> (double) (101 - i)).toList());
+
+        assertThat(latency.p50Ms()).isEqualTo(50);
+        assertThat(latency.p99Ms()).isEqualTo(99);
+        assertThat(latency.maxMs()).isEqualTo(100);
+        assertThat(latency.meanMs()).isEqualTo(50.5);
+        assertThat(latency.panics()).isEqualTo(100);
+    }
+
+    @Test
+    void sizesTooSmallForAPanicWindowOrMorePanicsThanVmsAreRefused() {
+        assertThat(new BenchRun.Sizes(100, 15, 10, 1, false).problem()).contains("--samples-per-vm must be at least 16");
+        assertThat(new BenchRun.Sizes(100, 16, 101, 1, false).problem()).contains("--panics must be between 1 and --vms (100)");
+        assertThat(new BenchRun.Sizes(0, 16, 1, 1, false).problem()).contains("--vms must be at least 1");
+        assertThat(new BenchRun.Sizes(100, 16, 100, 1, false).problem()).isNull();
+    }
+}
