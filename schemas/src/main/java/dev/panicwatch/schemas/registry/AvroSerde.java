@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.AvroTypeException;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -157,6 +158,11 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T> {
                         + type.getSimpleName() + " written with schema id " + id + ": corrupt or wrong schema");
             }
             return value;
+        } catch (AvroTypeException e) {
+            // Schema resolution failed before a byte was read: the record is whole, just of another type.
+            throw new SerializationException("cannot read record on topic '" + topic + "' as " + type.getSimpleName()
+                    + ": it was written as " + writer.getFullName() + " (schema id " + id + "), which does not "
+                    + "resolve to " + readerSchema.getFullName() + ": " + e.getMessage(), e);
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | ClassCastException e) {
             throw new SerializationException("cannot decode record on topic '" + topic + "' as "
                     + type.getSimpleName() + " (writer schema id " + id + ", " + writer.getFullName()

@@ -104,7 +104,9 @@ class AvroSerdeIT {
                 .serialize(topic, SampleRecords.hostLoad("pve1/104", 110));
         AvroSerde<PanicReport> panicSerde = AvroSerde.forType(PanicReport.class, stack.clientConfig());
         assertThatThrownBy(() -> panicSerde.deserializer().deserialize(topic, hostLoad))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("PanicReport");
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("written as dev.panicwatch.schemas.HostLoadSample")
+                .hasMessageContaining("does not resolve to dev.panicwatch.schemas.PanicReport");
     }
 
     @Test
