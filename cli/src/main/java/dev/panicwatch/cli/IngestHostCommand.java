@@ -171,7 +171,10 @@ final class IngestHostCommand implements Callable<Integer> {
         long baselineStart = System.nanoTime();
         sampler.sampleRound();
         // Sleep out the rest of the gap, so the reported interval is the gap even when the first (cold) read is slow.
-        Thread.sleep(Math.max(0, (gap.toNanos() - (System.nanoTime() - baselineStart)) / 1_000_000));
+        // Rounded up, plus a millisecond: the rounds stamp their reads in whole milliseconds a little after they
+        // start, and an interval reported 1 ms short of the one asked for would only confuse.
+        long restNanos = gap.toNanos() - (System.nanoTime() - baselineStart);
+        Thread.sleep(Math.max(0, (restNanos + 999_999) / 1_000_000 + 1));
         SamplingRound round = sampler.sampleRound();
         round.hostProblem().ifPresent(p -> System.err.println("panicwatch: " + p));
         if (round.vmsRunning() == 0) {
