@@ -17,8 +17,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
-import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.RemediationEvent;
+import dev.panicwatch.streams.topology.EncodedLoadSample;
 import dev.panicwatch.streams.topology.PanicClassCounts;
 import dev.panicwatch.streams.topology.StoreNames;
 
@@ -132,8 +132,8 @@ final class LocalStateQueries {
     /** The VM's load samples in the range (not window-aligned: samples are points in time). */
     Answers.LoadSeries load(String vm, TimeRange range, Integer partition) {
         List<Map<String, Object>> samples = new ArrayList<>();
-        try (WindowStoreIterator<HostLoadSample> it = loads(partition).fetch(vm, range.from(), range.lastMilli())) {
-            it.forEachRemaining(kv -> samples.add(AvroJson.of(kv.value)));
+        try (WindowStoreIterator<EncodedLoadSample> it = loads(partition).fetch(vm, range.from(), range.lastMilli())) {
+            it.forEachRemaining(kv -> samples.add(AvroJson.of(kv.value.sample())));
         }
         if (samples.isEmpty() && !vmKnown(vm, partition)) {
             throw unknownVm(vm);
@@ -186,7 +186,7 @@ final class LocalStateQueries {
         return stores.store(StoreNames.LATEST_REMEDIATION_PER_VM, QueryableStoreTypes.keyValueStore(), partition);
     }
 
-    private ReadOnlyWindowStore<String, HostLoadSample> loads(Integer partition) {
+    private ReadOnlyWindowStore<String, EncodedLoadSample> loads(Integer partition) {
         return stores.store(StoreNames.RECENT_LOAD_PER_VM, QueryableStoreTypes.windowStore(), partition);
     }
 }

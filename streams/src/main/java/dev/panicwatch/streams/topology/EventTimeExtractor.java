@@ -19,6 +19,9 @@ public final class EventTimeExtractor implements TimestampExtractor {
         if (value instanceof PanicReport report && report.getPanicTime() != null) {
             return report.getPanicTime().toEpochMilli();
         }
+        if (value instanceof EncodedLoadSample encoded && encoded.sample().getSampleTime() != null) {
+            return encoded.sample().getSampleTime().toEpochMilli();
+        }
         if (value instanceof HostLoadSample sample && sample.getSampleTime() != null) {
             return sample.getSampleTime().toEpochMilli();
         }

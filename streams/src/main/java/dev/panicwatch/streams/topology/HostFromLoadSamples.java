@@ -9,7 +9,6 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
-import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.PanicReport;
 
 /**
@@ -22,7 +21,7 @@ final class HostFromLoadSamples implements FixedKeyProcessor<String, PanicReport
     private final Duration lookBehind;
     private final Duration lookAhead;
     private FixedKeyProcessorContext<String, PanicReport> context;
-    private WindowStore<String, HostLoadSample> recentLoad;
+    private WindowStore<String, EncodedLoadSample> recentLoad;
 
     HostFromLoadSamples(Duration lookBehind, Duration lookAhead) {
         this.lookBehind = lookBehind;
@@ -44,10 +43,10 @@ final class HostFromLoadSamples implements FixedKeyProcessor<String, PanicReport
         }
         Instant panicTime = report.getPanicTime();
         String host = null;
-        try (WindowStoreIterator<HostLoadSample> latestFirst = recentLoad.backwardFetch(record.key(),
+        try (WindowStoreIterator<EncodedLoadSample> latestFirst = recentLoad.backwardFetch(record.key(),
                 panicTime.minus(lookBehind), panicTime.plus(lookAhead))) {
             if (latestFirst.hasNext()) {
-                host = latestFirst.next().value.getHostId();
+                host = latestFirst.next().value.sample().getHostId();
             }
         }
         if (host == null) {

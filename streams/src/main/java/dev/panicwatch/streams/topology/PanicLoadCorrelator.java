@@ -53,7 +53,7 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     private final PipelineObserver observer;
 
     private ProcessorContext<String, RemediationEvent> context;
-    private WindowStore<String, HostLoadSample> recentLoad;
+    private WindowStore<String, EncodedLoadSample> recentLoad;
     private KeyValueStore<String, PendingPanic> pending;
     private KeyValueStore<String, AdviceHistory> history;
     private KeyValueStore<String, RemediationEvent> latest;
@@ -81,7 +81,7 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     @Override
     public void process(Record<String, VmEvent> record) {
         if (record.value() instanceof VmEvent.Load load) {
-            recentLoad.put(record.key(), load.sample(), load.sample().getSampleTime().toEpochMilli());
+            recentLoad.put(record.key(), load.sample(), load.sample().sample().getSampleTime().toEpochMilli());
         } else if (record.value() instanceof VmEvent.Panic panic) {
             park(record.key(), panic.panic());
         }
@@ -140,8 +140,8 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
         Instant start = panicTime.minus(settings.lookBack());
         Instant end = panicTime.plus(settings.lookAhead());
         List<HostLoadSample> samples = new ArrayList<>();
-        try (WindowStoreIterator<HostLoadSample> it = recentLoad.fetch(parked.vmId(), start, end)) {
-            it.forEachRemaining(kv -> samples.add(kv.value));
+        try (WindowStoreIterator<EncodedLoadSample> it = recentLoad.fetch(parked.vmId(), start, end)) {
+            it.forEachRemaining(kv -> samples.add(kv.value.sample()));
         }
         LoadWindow load = LoadWindow.of(start, end, samples);
         if (samples.isEmpty()) {

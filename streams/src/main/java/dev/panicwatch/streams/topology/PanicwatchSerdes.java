@@ -27,4 +27,9 @@ public record PanicwatchSerdes(Serde<PanicReport> panicReports, Serde<HostLoadSa
                 AvroSerde.forType(HostLoadSample.class, client, settings),
                 AvroSerde.forType(RemediationEvent.class, client, settings));
     }
+
+    /** Load samples with the bytes they arrived in: the {@code host-load} source and the load store use this. */
+    public Serde<EncodedLoadSample> encodedLoadSamples() {
+        return EncodedLoadSample.serde(loadSamples);
+    }
 }

@@ -18,7 +18,6 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 import dev.panicwatch.diagnosis.classify.PanicClassifier;
-import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.advice.AdviceHistory;
@@ -71,11 +70,11 @@ public final class PanicwatchTopology {
 
         countPanics(classified, settings);
 
-        KStream<String, HostLoadSample> samples = builder
-                .stream(Topics.HOST_LOAD, Consumed.with(Serdes.String(), serdes.loadSamples())
+        KStream<String, EncodedLoadSample> samples = builder
+                .stream(Topics.HOST_LOAD, Consumed.with(Serdes.String(), serdes.encodedLoadSamples())
                         .withTimestampExtractor(new EventTimeExtractor()).withName("read-host-load"))
-                .processValues(() -> new VmKeyCheck<HostLoadSample>(Topics.HOST_LOAD, HostLoadSample::getVmId),
-                        Named.as("check-host-load-key"));
+                .processValues(() -> new VmKeyCheck<EncodedLoadSample>(Topics.HOST_LOAD,
+                        encoded -> encoded.sample().getVmId()), Named.as("check-host-load-key"));
 
         KStream<String, VmEvent> panicEvents = classified.mapValues(p -> (VmEvent) new VmEvent.Panic(p),
                 Named.as("panics-as-vm-events"));
@@ -132,10 +131,11 @@ public final class PanicwatchTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.SEEN_REPORT_IDS), Serdes.String(), Serdes.Long()));
         // Samples are stored at their own time; the "window" size is irrelevant for point events and kept minimal.
-        StoreBuilder<WindowStore<String, HostLoadSample>> load = Stores.windowStoreBuilder(
+        // Stored in the bytes they arrived in (see EncodedLoadSample): one changelog write per sample, no re-encoding.
+        StoreBuilder<WindowStore<String, EncodedLoadSample>> load = Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(StoreNames.RECENT_LOAD_PER_VM, settings.loadRetention(),
                         java.time.Duration.ofMillis(1), false),
-                Serdes.String(), serdes.loadSamples());
+                Serdes.String(), serdes.encodedLoadSamples());
         builder.addStateStore(load);
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.PENDING_PANICS), Serdes.String(),
