@@ -1,0 +1,41 @@
+package dev.panicwatch.streams.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class StreamsConfigFactoryTest {
+
+    @Test
+    void safeDefaultsApplyWhereTheUserSaysNothing() {
+        Properties props = StreamsConfigFactory.from(Map.of("bootstrap.servers", "broker:9092"));
+
+        assertThat(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        assertThat(props.get("producer.acks")).isEqualTo("all");
+        assertThat(props.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo("-1");
+        assertThat(new StreamsConfig(props).getLong(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG))
+                .isEqualTo(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+    }
+
+    @Test
+    void theUsersSettingWinsOverADefault() {
+        Properties props = StreamsConfigFactory.from(Map.of("bootstrap.servers", "broker:9092",
+                StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "0", StreamsConfig.APPLICATION_ID_CONFIG, "pw-staging"));
+
+        assertThat(props.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo("0");
+        assertThat(props.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("pw-staging");
+    }
+
+    @Test
+    void aMissingBootstrapServerIsNamed() {
+        assertThatThrownBy(() -> StreamsConfigFactory.from(Map.of(StreamsConfig.APPLICATION_ID_CONFIG, "x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("KAFKA_BOOTSTRAP_SERVERS");
+    }
+}
