@@ -1,6 +1,8 @@
 package dev.panicwatch.cli;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
@@ -28,7 +30,7 @@ final class BenchCommand implements Callable<Integer> {
     Integer vms;
 
     @Option(names = "--samples-per-vm", paramLabel = "M",
-            description = "Load samples per VM, 10 s apart; at least 16 so a panic's window holds samples (default: 30; --quick: 20).")
+            description = "Load samples per VM, 10 s apart; at least 16 so a panic's window holds samples (default: 90, i.e. 15 min of samples; --quick: 20).")
     Integer samplesPerVm;
 
     @Option(names = "--panics", paramLabel = "P", description = "Panics sent one at a time for the latency figures (default: 100; --quick: 20).")
@@ -44,6 +46,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a one-line JSON summary as the last line of the output.")
     boolean json;
 
+    @Option(names = "--app-env", paramLabel = "NAME=VALUE",
+            description = "Extra environment for the streams process, to try a tuning; repeatable. Only KAFKA_* and "
+                    + "PANICWATCH_* names, e.g. --app-env KAFKA_MAX_TASK_IDLE_MS=-1. Overrides the benchmark's own settings.")
+    Map<String, String> appEnv = new LinkedHashMap<>();
+
     @Option(names = "--profile", paramLabel = "FILE",
             description = "Record a JFR profile of the streams process to FILE (inspect with `jfr print` or JMC).")
     Path profile;
@@ -52,14 +59,19 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BenchRun.Sizes sizes = new BenchRun.Sizes(
                 vms != null ? vms : quick ? 500 : 10_000,
-                samplesPerVm != null ? samplesPerVm : quick ? 20 : 30,
+                samplesPerVm != null ? samplesPerVm : quick ? 20 : 90,
                 panics != null ? panics : quick ? 20 : 100,
                 streamThreads, quick);
         String problem = sizes.problem();
         if (problem != null) {
             throw new ParameterException(spec.commandLine(), problem);
         }
-        BenchReport report = new BenchRun(sizes, profile == null ? null : profile.toAbsolutePath(),
+        appEnv.keySet().stream().filter(name -> !name.startsWith("KAFKA_") && !name.startsWith("PANICWATCH_"))
+                .findFirst().ifPresent(name -> {
+                    throw new ParameterException(spec.commandLine(), "--app-env " + name
+                            + ": only KAFKA_* and PANICWATCH_* settings reach the streams process");
+                });
+        BenchReport report = new BenchRun(sizes, appEnv, profile == null ? null : profile.toAbsolutePath(),
                 line -> System.err.println("bench: " + line)).run();
         System.out.print(report.toText());
         if (json) {

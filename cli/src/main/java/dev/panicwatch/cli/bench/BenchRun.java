@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -66,11 +68,14 @@ public final class BenchRun {
     }
 
     private final Sizes sizes;
+    private final Map<String, String> appEnv;
     private final Path flightRecording;
     private final Consumer<String> progress;
 
-    public BenchRun(Sizes sizes, Path flightRecording, Consumer<String> progress) {
+    /** @param appEnv extra environment of the streams process (a tuning to try); it overrides the bench's own */
+    public BenchRun(Sizes sizes, Map<String, String> appEnv, Path flightRecording, Consumer<String> progress) {
         this.sizes = sizes;
+        this.appEnv = Map.copyOf(appEnv);
         this.flightRecording = flightRecording;
         this.progress = progress;
     }
@@ -93,7 +98,8 @@ public final class BenchRun {
             progress.accept("host sampler rounds");
             HostSamplerBenchmark.BenchResult sampler = HostSamplerBenchmark.run(200, 8, sizes.quick() ? 10 : 50);
             return new BenchReport(sizes.vms(), sizes.samplesPerVm(), pipeline.fleet.samples(), pipeline.recordBytes,
-                    pipeline.throughput.samplesPerSec(), pipeline.throughput.seconds(),
+                    pipeline.throughput.samplesPerSec(), pipeline.throughput.secondHalfPerSec(),
+                    pipeline.throughput.seconds(),
                     pipeline.throughput.startupSeconds(), pipeline.baseline.producer().recordsPerSec(),
                     pipeline.baseline.consumer().fetchRecordsPerSec(), pipeline.latency.panics(),
                     pipeline.latency.p50Ms(), pipeline.latency.p99Ms(), pipeline.latency.maxMs(),
@@ -141,7 +147,7 @@ public final class BenchRun {
             progress.accept("loading " + fleet.samples() + " load samples for " + fleet.vms() + " VMs");
             new SampleLoader(bootstrap).load(fleet, serde.serializer(), progress);
 
-            Map<String, String> env = Map.of(
+            Map<String, String> env = new HashMap<>(Map.of(
                     "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
                     "SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl(),
                     "KAFKA_STATE_DIR", workDir.resolve("state").toString(),
@@ -151,7 +157,11 @@ public final class BenchRun {
                     // A panic that arrives after its window closed waits one grace on the wall clock for its own
                     // samples (they may be late too); the latency measured here is the pipeline's, not that wait.
                     "PANICWATCH_GRACE", BENCH_GRACE.toString(),
-                    "PANICWATCH_LOG_LEVEL", "WARN");
+                    "PANICWATCH_LOG_LEVEL", "WARN"));
+            if (!appEnv.isEmpty()) {
+                progress.accept("streams process settings from --app-env: " + new TreeMap<>(appEnv));
+                env.putAll(appEnv);
+            }
             progress.accept("starting the streams process (exactly_once_v2, " + sizes.streamThreads()
                     + " stream thread(s))");
             Instant started = Instant.now();
@@ -159,8 +169,8 @@ public final class BenchRun {
                 PipelineBenchmark bench = new PipelineBenchmark(bootstrap, stack.schemaRegistryUrl(), progress);
                 PipelineBenchmark.Throughput throughput = bench.awaitAllProcessed(streams, started,
                         Duration.ofMinutes(15));
-                progress.accept(String.format("pipeline: %.0f samples/s over %.2f s", throughput.samplesPerSec(),
-                        throughput.seconds()));
+                progress.accept(String.format("pipeline: %.0f samples/s over %.2f s (second half: %.0f samples/s)",
+                        throughput.samplesPerSec(), throughput.seconds(), throughput.secondHalfPerSec()));
                 // Decided at once: the window [panic - look-back, panic + look-ahead] plus grace is already behind
                 // stream time (the last samples), which a default-configured app reaches with these samples.
                 Instant panicTime = fleet.lastSampleTime()
