@@ -2,9 +2,6 @@ package dev.panicwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,20 +19,10 @@ class BenchCommandIT {
 
     @Test
     void quickRunEndsWithAJsonSummaryOfSaneFigures() throws Exception {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        int exit;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            exit = Panicwatch.commandLine().execute("bench", "--quick", "--vms", "300", "--panics", "10", "--json");
-        } finally {
-            System.setOut(stdout);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        System.out.print(out);
+        CliRun run = CliRun.of("bench", "--quick", "--vms", "300", "--panics", "10", "--json").echo();
 
-        assertThat(exit).isZero();
-        List<String> lines = out.lines().toList();
+        assertThat(run.exitCode()).isZero();
+        List<String> lines = run.out().lines().toList();
         JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
         assertThat(summary.fieldNames()).toIterable().contains("samplesPerSec", "baselineProducerPerSec", "ratio",
                 "p50Ms", "p99Ms", "maxMs", "rssMb", "baselineConsumerPerSec", "vms", "samples", "parserMBPerSec",

@@ -2,9 +2,6 @@ package dev.panicwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,22 +22,14 @@ class DemoCommandIT {
 
     @Test
     void seedScenarioYieldsTheSeedAuthorsBootArgsAndNothingForTheNonTimeoutPanic() throws Exception {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            exit = Panicwatch.commandLine().execute("demo", "--exit-after-remediations", "4", "--json",
-                    "--api-port", "0", "--timeout", "PT3M");
-        } finally {
-            System.setOut(original);
-        }
-        assertThat(exit).isZero();
+        CliRun run = CliRun.of("demo", "--exit-after-remediations", "4", "--json", "--api-port", "0",
+                "--timeout", "PT3M").echo();
+        assertThat(run.exitCode()).isZero();
 
         ObjectMapper json = new ObjectMapper();
         Map<String, JsonNode> byVm = new TreeMap<>();
         List<String> lines = new ArrayList<>();
-        for (String line : captured.toString(StandardCharsets.UTF_8).split("\n")) {
+        for (String line : run.out().split("\n")) {
             if (!line.isBlank()) {
                 lines.add(line);
                 JsonNode event = json.readTree(line);

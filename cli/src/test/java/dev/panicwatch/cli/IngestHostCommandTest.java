@@ -2,12 +2,9 @@ package dev.panicwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,22 +22,8 @@ class IngestHostCommandTest {
     @TempDir
     Path root;
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private Run run(String... args) {
-        CommandLine cli = Panicwatch.commandLine();
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err));
-        PrintStream originalOut = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            int code = cli.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(originalOut);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** One QEMU VM "mac1" with 2 vCPUs; a host with 2 CPUs. */
@@ -74,7 +57,7 @@ class IngestHostCommandTest {
     void onceJsonPrintsOneLinePerVmAndNeedsNoKafka() throws Exception {
         writeHost();
 
-        Run run = run(hostArgs("--once", "--json", "--interval", "100ms"));
+        CliRun run = run(hostArgs("--once", "--json", "--interval", "100ms"));
 
         assertThat(run.exitCode()).isZero();
         String[] lines = run.out().strip().split("\n");
@@ -97,7 +80,7 @@ class IngestHostCommandTest {
         writeHost();
         write("proc/700/cmdline", "/usr/sbin/sshd\0-D\0");
 
-        Run run = run(hostArgs("--once", "--json", "--interval", "100ms"));
+        CliRun run = run(hostArgs("--once", "--json", "--interval", "100ms"));
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEmpty();
@@ -107,19 +90,19 @@ class IngestHostCommandTest {
     void badFlagsAreRefusedNamingTheProblem() throws Exception {
         writeHost();
 
-        Run notProc = run("ingest", "host", "--once", "--json", "--proc-root", root.toString());
+        CliRun notProc = run("ingest", "host", "--once", "--json", "--proc-root", root.toString());
         assertThat(notProc.exitCode()).isEqualTo(2);
         assertThat(notProc.err()).contains("--proc-root " + root).contains("no readable loadavg");
 
-        Run badInterval = run(hostArgs("--interval", "soon"));
+        CliRun badInterval = run(hostArgs("--interval", "soon"));
         assertThat(badInterval.exitCode()).isEqualTo(2);
         assertThat(badInterval.err()).contains("'soon' is not a duration");
 
-        Run tooShort = run(hostArgs("--interval", "10ms", "--json"));
+        CliRun tooShort = run(hostArgs("--interval", "10ms", "--json"));
         assertThat(tooShort.exitCode()).isEqualTo(2);
         assertThat(tooShort.err()).contains("--interval must be between 100ms and 1h");
 
-        Run vmidOnQemu = run(hostArgs("--once", "--json", "--vm-id-from", "vmid"));
+        CliRun vmidOnQemu = run(hostArgs("--once", "--json", "--vm-id-from", "vmid"));
         assertThat(vmidOnQemu.exitCode()).isEqualTo(2);
         assertThat(vmidOnQemu.err()).contains("needs Proxmox");
 

@@ -61,11 +61,11 @@ class QueryCommandTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        Run run = run("query", "panic-rate", "--vm", "pve1/104", "--api", "http://localhost:" + closedPort);
-        assertThat(run.exitCode).isEqualTo(1);
-        assertThat(run.err.strip()).isEqualTo("panicwatch query: cannot reach the query API at http://localhost:"
+        CliRun run = run("query", "panic-rate", "--vm", "pve1/104", "--api", "http://localhost:" + closedPort);
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err().strip()).isEqualTo("panicwatch query: cannot reach the query API at http://localhost:"
                 + closedPort + " (is './panicwatch streams' or the demo running? use --api to point elsewhere)");
-        assertThat(run.out).isEmpty();
+        assertThat(run.out()).isEmpty();
     }
 
     @Test
@@ -73,45 +73,30 @@ class QueryCommandTest {
         try (PanicwatchMetrics metrics = new PanicwatchMetrics();
              QueryServer server = QueryServer.start(new QueryApiSettings(0, "localhost", Optional.of("t")),
                      Duration.ofHours(1), Duration.ofDays(7), Duration.ofDays(1), metrics)) {
-            Run unauthorized = run("query", "panic-rate", "--top", "5", "--api", server.url());
-            assertThat(unauthorized.exitCode).isEqualTo(1);
-            assertThat(unauthorized.err).startsWith("panicwatch query: 401: missing Authorization");
+            CliRun unauthorized = run("query", "panic-rate", "--top", "5", "--api", server.url());
+            assertThat(unauthorized.exitCode()).isEqualTo(1);
+            assertThat(unauthorized.err()).startsWith("panicwatch query: 401: missing Authorization");
 
-            Run badSpan = run("query", "panic-rate", "--vm", "a/1", "--span", "soon", "--api", server.url(),
+            CliRun badSpan = run("query", "panic-rate", "--vm", "a/1", "--span", "soon", "--api", server.url(),
                     "--token", "t");
-            assertThat(badSpan.exitCode).isEqualTo(1);
-            assertThat(badSpan.err).startsWith("panicwatch query: 400: parameter 'span' = 'soon' is not an ISO-8601");
+            assertThat(badSpan.exitCode()).isEqualTo(1);
+            assertThat(badSpan.err()).startsWith("panicwatch query: 400: parameter 'span' = 'soon' is not an ISO-8601");
 
             // Not attached to Kafka Streams yet: the stores are not ready.
-            Run starting = run("query", "panic-rate", "--host", "pve1", "--api", server.url(), "--token", "t");
-            assertThat(starting.exitCode).isEqualTo(1);
-            assertThat(starting.err.strip()).isEqualTo("panicwatch query: 503: the streams app is starting (retry in 5 s)");
+            CliRun starting = run("query", "panic-rate", "--host", "pve1", "--api", server.url(), "--token", "t");
+            assertThat(starting.exitCode()).isEqualTo(1);
+            assertThat(starting.err().strip()).isEqualTo("panicwatch query: 503: the streams app is starting (retry in 5 s)");
         }
     }
 
     @Test
     void exactlyOneSubjectIsRequired() {
-        assertThat(run("query", "panic-rate", "--vm", "a", "--top", "3").exitCode).isEqualTo(2);
-        assertThat(run("query", "panic-rate").exitCode).isEqualTo(2);
+        assertThat(run("query", "panic-rate", "--vm", "a", "--top", "3").exitCode()).isEqualTo(2);
+        assertThat(run("query", "panic-rate").exitCode()).isEqualTo(2);
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static synchronized Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Panicwatch.commandLine().execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static String print(java.util.function.Consumer<PrintStream> printer) {

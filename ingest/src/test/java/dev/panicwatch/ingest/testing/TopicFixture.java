@@ -57,12 +57,25 @@ public final class TopicFixture {
      */
     public static <T extends SpecificRecord> List<ConsumerRecord<String, T>> readAll(Map<String, Object> clientConfig,
                                                                                   String topic, Class<T> type) {
+        AvroSerde<T> serde = AvroSerde.forType(type, clientConfig);
+        StringDeserializer keys = new StringDeserializer();
+        return readAllBytes(clientConfig, topic).stream()
+                .map(r -> new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(), r.timestampType(),
+                        r.serializedKeySize(), r.serializedValueSize(), keys.deserialize(topic, r.key()),
+                        serde.deserializer().deserialize(topic, r.value()), r.headers(), r.leaderEpoch()))
+                .toList();
+    }
+
+    /**
+     * As {@link #readAll}, undecoded: for topics whose values need not be Avro (dead letters). Read on a
+     * {@code read_committed} consumer, so the end offsets are the last stable ones: everything committed so far.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readAllBytes(Map<String, Object> clientConfig, String topic) {
         Map<String, Object> config = kafkaOnly(clientConfig);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        AvroSerde<T> serde = AvroSerde.forType(type, clientConfig);
-        List<ConsumerRecord<String, T>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -74,11 +87,9 @@ public final class TopicFixture {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("could not read " + topic + " to its end offsets " + end);
                 }
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-                        records.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.timestamp(),
-                                r.timestampType(), r.serializedKeySize(), r.serializedValueSize(), r.key(),
-                                serde.deserializer().deserialize(topic, r.value()), r.headers(), r.leaderEpoch()));
+                        records.add(r);
                     }
                 }
             }
