@@ -19,6 +19,7 @@ class StreamsConfigFactoryTest {
         assertThat(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
         assertThat(props.get("producer.acks")).isEqualTo("all");
         assertThat(props.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo("-1");
+        assertThat(new StreamsConfig(props).getProducerConfigs("client").get("batch.size")).isEqualTo("262144");
         assertThat(new StreamsConfig(props).getLong(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG))
                 .isEqualTo(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
     }
