@@ -91,9 +91,9 @@ class LocalStackIT {
     }
 
     @Test
-    void childrenExitWhenTheParentIsKilled() throws Exception {
+    void childrenExitWhenTheParentIsKilled(@TempDir Path dir) throws Exception {
         Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), StackHolder.class.getName())
+                "-cp", System.getProperty("java.class.path"), StackHolder.class.getName(), dir.resolve("stack").toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         long[] pids;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream()))) {
