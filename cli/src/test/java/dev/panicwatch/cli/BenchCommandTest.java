@@ -18,6 +18,14 @@ class BenchCommandTest {
     }
 
     @Test
+    void anAppSettingTheReportDependsOnMustParse() {
+        CliRun run = CliRun.of("bench", "--quick", "--app-env", "KAFKA_COMMIT_INTERVAL_MS=soon");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--app-env KAFKA_COMMIT_INTERVAL_MS: 'soon' is not a number of milliseconds");
+    }
+
+    @Test
     void sizesThatLeaveAPanicWindowWithoutSamplesAreRefused() {
         CliRun run = CliRun.of("bench", "--samples-per-vm", "15");
 

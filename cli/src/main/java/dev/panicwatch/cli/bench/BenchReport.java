@@ -3,6 +3,7 @@ package dev.panicwatch.cli.bench;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,7 +18,12 @@ public record BenchReport(int vms, int samplesPerVm, long samples, int recordByt
                           int panics, double p50Ms, double p99Ms, double maxMs, double meanMs,
                           long commitIntervalMs, long punctuationIntervalMs,
                           double rssMb, double parserMBPerSec, double hostSamplerMsPerRound, int hostSamplerVms,
-                          int cores, double loadAverageStart, double loadAverageEnd) {
+                          int cores, double loadAverageStart, double loadAverageEnd,
+                          Map<String, String> appSettings) {
+
+    public BenchReport {
+        appSettings = Map.copyOf(appSettings);
+    }
 
     static final double GOAL_SAMPLES_PER_SEC = 100_000;
     static final double GOAL_RATIO = 0.5;
@@ -59,6 +65,7 @@ public record BenchReport(int vms, int samplesPerVm, long samples, int recordByt
         m.put("cores", cores);
         m.put("loadAverageStart", round(loadAverageStart, 2));
         m.put("loadAverageEnd", round(loadAverageEnd, 2));
+        m.put("appSettings", new TreeMap<>(appSettings));
         try {
             return JSON.writeValueAsString(m);
         } catch (JsonProcessingException e) {
@@ -67,6 +74,8 @@ public record BenchReport(int vms, int samplesPerVm, long samples, int recordByt
     }
 
     public String toText() {
+        String settings = appSettings.isEmpty() ? ""
+                : "  streams settings from --app-env: " + new TreeMap<>(appSettings) + "\n";
         return String.format(Locale.ROOT, """
                 Panicwatch benchmark: %,d VMs x %,d samples = %,d load samples (%d bytes each), %d panics; %d cores, \
                 load average %.2f at start, %.2f at end
@@ -86,7 +95,7 @@ public record BenchReport(int vms, int samplesPerVm, long samples, int recordByt
                 verdict(secondHalfSamplesPerSec >= GOAL_SAMPLES_PER_SEC), baselineProducerPerSec, baselineConsumerPerSec, ratio(), GOAL_RATIO,
                 verdict(ratio() >= GOAL_RATIO), p50Ms, p99Ms, maxMs, meanMs, GOAL_P99_MS, verdict(p99Ms <= GOAL_P99_MS),
                 commitIntervalMs, punctuationIntervalMs, rssMb, GOAL_RSS_MB, vms, verdict(rssMb <= GOAL_RSS_MB),
-                parserMBPerSec, hostSamplerMsPerRound, hostSamplerVms);
+                parserMBPerSec, hostSamplerMsPerRound, hostSamplerVms) + settings;
     }
 
     private static String verdict(boolean met) {

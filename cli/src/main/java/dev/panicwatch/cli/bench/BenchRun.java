@@ -45,6 +45,18 @@ public final class BenchRun {
     /** Grace of the benchmarked app: none, so a decidable panic is decided at the next punctuation. */
     static final Duration BENCH_GRACE = Duration.ZERO;
 
+    /** The commit interval the streams process runs with: the bench's, unless --app-env set another. */
+    public static long commitIntervalMs(Map<String, String> appEnv) {
+        String value = appEnv.get("KAFKA_COMMIT_INTERVAL_MS");
+        return value == null ? COMMIT_INTERVAL_MS : Long.parseLong(value.strip());
+    }
+
+    /** The punctuation interval the streams process runs with: the bench's, unless --app-env set another. */
+    public static long punctuationIntervalMs(Map<String, String> appEnv) {
+        String value = appEnv.get("PANICWATCH_PUNCTUATION_INTERVAL");
+        return value == null ? PUNCTUATION_INTERVAL_MS : Duration.parse(value.strip()).toMillis();
+    }
+
     public record Sizes(int vms, int samplesPerVm, int panics, int streamThreads, boolean quick) {
 
         /** What is wrong with these sizes, or null. */
@@ -53,8 +65,10 @@ public final class BenchRun {
                 return "--vms must be at least 1, not " + vms;
             }
             if (samplesPerVm < 16) {
-                // The panics happen 3.5 min before the last sample; their window [−10 min, +1 min] needs samples.
-                return "--samples-per-vm must be at least 16 (150 s of samples before each panic's window closes), not "
+                // The panics happen 90 s before the last sample (look-ahead 1 min + 30 s); with 16 samples 10 s
+                // apart their window [-10 min, +1 min] holds samples from before and after the panic.
+                return "--samples-per-vm must be at least 16 (150 s of samples, so each panic's window holds samples "
+                        + "from before and after it), not "
                         + samplesPerVm;
             }
             if (panics < 1 || panics > vms) {
@@ -103,9 +117,9 @@ public final class BenchRun {
                     pipeline.throughput.startupSeconds(), pipeline.baseline.producer().recordsPerSec(),
                     pipeline.baseline.consumer().fetchRecordsPerSec(), pipeline.latency.panics(),
                     pipeline.latency.p50Ms(), pipeline.latency.p99Ms(), pipeline.latency.maxMs(),
-                    pipeline.latency.meanMs(), COMMIT_INTERVAL_MS, PUNCTUATION_INTERVAL_MS, pipeline.rssMb,
+                    pipeline.latency.meanMs(), commitIntervalMs(appEnv), punctuationIntervalMs(appEnv), pipeline.rssMb,
                     parser.mbPerSec(), sampler.cpuMillisMean(), sampler.vms(),
-                    Runtime.getRuntime().availableProcessors(), loadStart, ProcStatus.loadAverage1());
+                    Runtime.getRuntime().availableProcessors(), loadStart, ProcStatus.loadAverage1(), appEnv);
         } finally {
             children.close();
             deleteTree(workDir);

@@ -2,6 +2,7 @@ package dev.panicwatch.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +13,7 @@ class BenchReportTest {
 
     private static BenchReport report(double rssMb) {
         return new BenchReport(10_000, 30, 300_000, 129, 60_000, 110_000, 5.0, 12.0, 120_000, 150_000, 100, 180, 420, 900, 210,
-                100, 100, rssMb, 35.5, 4.25, 200, 2, 3.5, 4.0);
+                100, 100, rssMb, 35.5, 4.25, 200, 2, 3.5, 4.0, Map.of());
     }
 
     @Test
@@ -50,6 +51,26 @@ class BenchReportTest {
         assertThat(text).containsPattern("pipeline throughput +60,000 samples/s +\\(goal >= 100,000: NOT met\\)")
                 .containsPattern("second half +110,000 samples/s +\\(goal >= 100,000: met\\)").contains("(goal >= 0.5: met)")
                 .contains("(goal p99 <= 1000 ms: met)").contains("with 10,000 VMs of state: met");
+    }
+
+    @Test
+    void aTuningTriedWithAppEnvIsNamedInBothFormsAndItsIntervalsReported() throws Exception {
+        Map<String, String> tuning = Map.of("KAFKA_COMMIT_INTERVAL_MS", "1000", "PANICWATCH_PUNCTUATION_INTERVAL", "PT0.5S");
+        BenchReport report = new BenchReport(10_000, 30, 300_000, 129, 60_000, 110_000, 5.0, 12.0, 120_000, 150_000, 100,
+                180, 420, 900, 210, BenchRun.commitIntervalMs(tuning), BenchRun.punctuationIntervalMs(tuning), 400,
+                35.5, 4.25, 200, 2, 3.5, 4.0, tuning);
+
+        JsonNode node = new ObjectMapper().readTree(report.toJson());
+        assertThat(node.get("appSettings").get("KAFKA_COMMIT_INTERVAL_MS").asText()).isEqualTo("1000");
+        assertThat(node.get("commitIntervalMs").asLong()).isEqualTo(1000);
+        assertThat(node.get("punctuationIntervalMs").asLong()).isEqualTo(500);
+        assertThat(report.toText()).startsWith("Panicwatch benchmark:")
+                .contains("commit interval 1000 ms, punctuation interval 500 ms")
+                .endsWith("  streams settings from --app-env: {KAFKA_COMMIT_INTERVAL_MS=1000, "
+                        + "PANICWATCH_PUNCTUATION_INTERVAL=PT0.5S}\n");
+        // Without a tuning the bench's own settings are the ones in force.
+        assertThat(BenchRun.commitIntervalMs(Map.of())).isEqualTo(100);
+        assertThat(BenchRun.punctuationIntervalMs(Map.of())).isEqualTo(100);
     }
 
     @Test
