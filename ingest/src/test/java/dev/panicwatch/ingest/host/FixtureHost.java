@@ -7,7 +7,13 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+
+import dev.panicwatch.schemas.HostLoadSample;
 
 /**
  * A recorded host from {@code src/test/resources/hostfixtures/<name>}: {@code round1} is the whole tree at the first
@@ -32,6 +38,21 @@ final class FixtureHost {
 
     HostRoots roots() {
         return HostRoots.under(root);
+    }
+
+    /**
+     * A sampler of this host with its platform detected, the host id read from the tree and a 10 s nominal interval.
+     *
+     * @param vmIdPrefix prefix of Proxmox VM ids (ignored on a plain QEMU host)
+     */
+    HostSampler sampler(VmIdScheme scheme, String vmIdPrefix, SamplerClock clock) {
+        return HostSampler.create(roots(), HostPlatform.AUTO, scheme, HostSampler.defaultHostId(roots()), vmIdPrefix,
+                Duration.ofSeconds(10), clock);
+    }
+
+    /** A round's samples by VM id. */
+    static Map<String, HostLoadSample> byVm(SamplingRound round) {
+        return round.samples().stream().collect(Collectors.toMap(HostLoadSample::getVmId, Function.identity()));
     }
 
     /** Lays the second reading over the copy. */

@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,20 +39,14 @@ class LibvirtHostSamplingTest {
     }
 
     private HostSampler sampler(VmIdScheme scheme) {
-        HostRoots roots = host.roots();
-        return HostSampler.create(roots, HostPlatform.AUTO, scheme, HostSampler.defaultHostId(roots), "unused",
-                Duration.ofSeconds(10), clock);
-    }
-
-    private static Map<String, HostLoadSample> byVm(SamplingRound round) {
-        return round.samples().stream().collect(Collectors.toMap(HostLoadSample::getVmId, Function.identity()));
+        return host.sampler(scheme, "unused", clock);
     }
 
     @Test
     void autoDetectsAPlainQemuHostAndFindsOnlyTheQemuProcesses() {
         assertThat(HostPlatform.AUTO.resolve(host.roots())).isEqualTo(HostPlatform.QEMU);
 
-        Map<String, HostLoadSample> vms = byVm(sampler(VmIdScheme.AUTO).sampleRound());
+        Map<String, HostLoadSample> vms = FixtureHost.byVm(sampler(VmIdScheme.AUTO).sampleRound());
 
         assertThat(vms).containsOnlyKeys("macos-sonoma", "ventura,lab");
         for (HostLoadSample s : vms.values()) {
@@ -86,7 +78,7 @@ class LibvirtHostSamplingTest {
         clock.advance(Duration.ofSeconds(10));
         host.advanceToRound2();
 
-        Map<String, HostLoadSample> vms = byVm(sampler.sampleRound());
+        Map<String, HostLoadSample> vms = FixtureHost.byVm(sampler.sampleRound());
 
         for (HostLoadSample s : vms.values()) {
             assertThat(s.getLoad1()).isEqualTo(1.52);
@@ -121,7 +113,7 @@ class LibvirtHostSamplingTest {
         host.write("proc/3300/task/3301/schedstat", "100 200 3\n");
         clock.advance(Duration.ofSeconds(10));
 
-        Map<String, HostLoadSample> vms = byVm(sampler.sampleRound());
+        Map<String, HostLoadSample> vms = FixtureHost.byVm(sampler.sampleRound());
 
         assertThat(vms).containsOnlyKeys("macos-sonoma", "ventura,lab", "rhel9");
         assertThat(vms.get("rhel9").getVmCpuUsage()).isNull();
@@ -144,7 +136,7 @@ class LibvirtHostSamplingTest {
 
     @Test
     void vmIdsCanBeTheUuid() {
-        assertThat(byVm(sampler(VmIdScheme.UUID).sampleRound()))
+        assertThat(FixtureHost.byVm(sampler(VmIdScheme.UUID).sampleRound()))
                 .containsOnlyKeys("5b1c6a3e-9d2f-4e1a-8f3b-2c7d9e0a1b4c", "a7e3f0d2-6b4c-4d8e-9f1a-3c5b7d9e1f20");
     }
 

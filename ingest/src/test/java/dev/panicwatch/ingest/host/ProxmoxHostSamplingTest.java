@@ -8,8 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,13 +39,7 @@ class ProxmoxHostSamplingTest {
     }
 
     private HostSampler sampler(VmIdScheme scheme) {
-        HostRoots roots = host.roots();
-        return HostSampler.create(roots, HostPlatform.AUTO, scheme, HostSampler.defaultHostId(roots), "pve1",
-                Duration.ofSeconds(10), clock);
-    }
-
-    private static Map<String, HostLoadSample> byVm(SamplingRound round) {
-        return round.samples().stream().collect(Collectors.toMap(HostLoadSample::getVmId, Function.identity()));
+        return host.sampler(scheme, "pve1", clock);
     }
 
     private SamplingRound secondRound(HostSampler sampler) {
@@ -62,7 +54,7 @@ class ProxmoxHostSamplingTest {
 
         // 103 stopped, 104's process is gone, 106's pid is cron: only 101, 102, 105 run.
         assertThat(round.vmsRunning()).isEqualTo(3);
-        Map<String, HostLoadSample> vms = byVm(round);
+        Map<String, HostLoadSample> vms = FixtureHost.byVm(round);
         assertThat(vms).containsOnlyKeys("pve1/101", "pve1/102", "pve1/105");
 
         for (HostLoadSample s : vms.values()) {
@@ -102,7 +94,7 @@ class ProxmoxHostSamplingTest {
     void secondRoundComputesRatesFromTheDeltasOverTenSeconds() {
         HostSampler sampler = sampler(VmIdScheme.AUTO);
         sampler.sampleRound();
-        Map<String, HostLoadSample> vms = byVm(secondRound(sampler));
+        Map<String, HostLoadSample> vms = FixtureHost.byVm(secondRound(sampler));
 
         assertThat(vms).containsOnlyKeys("pve1/101", "pve1/102", "pve1/105");
         for (HostLoadSample s : vms.values()) {
@@ -149,7 +141,7 @@ class ProxmoxHostSamplingTest {
         // Round 3, 10 s later: VM 105's utime 120 → 620 (+500), stime 30 → 30: 500 ticks = 5 s / 10 s = 0.5 cores.
         host.write("proc/2501/stat", statWithTicks(2501, 620, 30));
         clock.advance(Duration.ofSeconds(10));
-        HostLoadSample vm105 = byVm(sampler.sampleRound()).get("pve1/105");
+        HostLoadSample vm105 = FixtureHost.byVm(sampler.sampleRound()).get("pve1/105");
         assertThat(vm105.getVmCpuUsage()).isCloseTo(0.5, within(EPS));
     }
 
@@ -161,7 +153,7 @@ class ProxmoxHostSamplingTest {
         host.delete("proc/2201"); // VM 102's QEMU exits; its pid file is still there (Proxmox removes it later)
         clock.advance(Duration.ofSeconds(10));
 
-        Map<String, HostLoadSample> vms = byVm(sampler.sampleRound());
+        Map<String, HostLoadSample> vms = FixtureHost.byVm(sampler.sampleRound());
 
         assertThat(vms).containsOnlyKeys("pve1/101", "pve1/105");
         assertThat(vms.get("pve1/101").getVmCpuUsage()).isCloseTo(3.0, within(EPS));
@@ -180,7 +172,7 @@ class ProxmoxHostSamplingTest {
         host.write("proc/2601/task/2610/schedstat", "1000 2000 3\n");
         clock.advance(Duration.ofSeconds(10));
 
-        HostLoadSample vm101 = byVm(sampler.sampleRound()).get("pve1/101");
+        HostLoadSample vm101 = FixtureHost.byVm(sampler.sampleRound()).get("pve1/101");
 
         assertThat(vm101.getVmCpuUsage()).isNull();
         assertThat(vm101.getVcpuWaitRatioMax()).isNull();
@@ -188,9 +180,9 @@ class ProxmoxHostSamplingTest {
 
     @Test
     void vmIdsCanBeTheNameOrTheSmbiosUuid() {
-        assertThat(byVm(sampler(VmIdScheme.NAME).sampleRound()))
+        assertThat(FixtureHost.byVm(sampler(VmIdScheme.NAME).sampleRound()))
                 .containsOnlyKeys("macos-ci-1", "macos-ci-2", "win-build");
-        assertThat(byVm(sampler(VmIdScheme.UUID).sampleRound())).containsOnlyKeys(
+        assertThat(FixtureHost.byVm(sampler(VmIdScheme.UUID).sampleRound())).containsOnlyKeys(
                 "4c4c4544-0031-3910-8052-b4c04f4e4b31", "8e5d3c2b-1a09-4f87-b6e5-d4c3b2a19087",
                 "11111111-2222-3333-4444-555555555555");
     }
@@ -224,7 +216,7 @@ class ProxmoxHostSamplingTest {
         host.write("sys/fs/cgroup/qemu.slice/105.scope/cpu.pressure", "");
         clock.advance(Duration.ofSeconds(10));
 
-        Map<String, HostLoadSample> vms = byVm(sampler.sampleRound());
+        Map<String, HostLoadSample> vms = FixtureHost.byVm(sampler.sampleRound());
 
         assertThat(vms.values()).allSatisfy(s -> assertThat(s.getCpuPressureSome10()).isNull());
         // Without CPU 1, VM 101's worst vCPU is CPU 0 at 0.25.
