@@ -48,7 +48,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--app-env", paramLabel = "NAME=VALUE",
             description = "Extra environment for the streams process, to try a tuning; repeatable. Only KAFKA_* and "
-                    + "PANICWATCH_* names, e.g. --app-env KAFKA_MAX_TASK_IDLE_MS=-1. Overrides the benchmark's own settings.")
+                    + "PANICWATCH_* names, e.g. --app-env KAFKA_COMMIT_INTERVAL_MS=1000. Overrides the benchmark's own settings.")
     Map<String, String> appEnv = new LinkedHashMap<>();
 
     @Option(names = "--profile", paramLabel = "FILE",
