@@ -66,22 +66,9 @@ final class BenchCommand implements Callable<Integer> {
         if (problem != null) {
             throw new ParameterException(spec.commandLine(), problem);
         }
-        appEnv.keySet().stream().filter(name -> !name.startsWith("KAFKA_") && !name.startsWith("PANICWATCH_"))
-                .findFirst().ifPresent(name -> {
-                    throw new ParameterException(spec.commandLine(), "--app-env " + name
-                            + ": only KAFKA_* and PANICWATCH_* settings reach the streams process");
-                });
-        try {
-            BenchRun.commitIntervalMs(appEnv);
-        } catch (NumberFormatException e) {
-            throw new ParameterException(spec.commandLine(), "--app-env KAFKA_COMMIT_INTERVAL_MS: '"
-                    + appEnv.get("KAFKA_COMMIT_INTERVAL_MS") + "' is not a number of milliseconds");
-        }
-        try {
-            BenchRun.punctuationIntervalMs(appEnv);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new ParameterException(spec.commandLine(), "--app-env PANICWATCH_PUNCTUATION_INTERVAL: '"
-                    + appEnv.get("PANICWATCH_PUNCTUATION_INTERVAL") + "' is not an ISO-8601 duration such as PT0.1S");
+        String appEnvProblem = BenchRun.appEnvProblem(appEnv);
+        if (appEnvProblem != null) {
+            throw new ParameterException(spec.commandLine(), appEnvProblem);
         }
         BenchReport report = new BenchRun(sizes, appEnv, profile == null ? null : profile.toAbsolutePath(),
                 line -> System.err.println("bench: " + line)).run();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
@@ -44,6 +45,28 @@ public final class BenchRun {
 
     /** Grace of the benchmarked app: none, so a decidable panic is decided at the next punctuation. */
     static final Duration BENCH_GRACE = Duration.ZERO;
+
+    /** What is wrong with these --app-env settings, or null. */
+    public static String appEnvProblem(Map<String, String> appEnv) {
+        for (String name : appEnv.keySet()) {
+            if (!name.startsWith("KAFKA_") && !name.startsWith("PANICWATCH_")) {
+                return "--app-env " + name + ": only KAFKA_* and PANICWATCH_* settings reach the streams process";
+            }
+        }
+        try {
+            commitIntervalMs(appEnv);
+        } catch (NumberFormatException e) {
+            return "--app-env KAFKA_COMMIT_INTERVAL_MS: '" + appEnv.get("KAFKA_COMMIT_INTERVAL_MS")
+                    + "' is not a number of milliseconds";
+        }
+        try {
+            punctuationIntervalMs(appEnv);
+        } catch (DateTimeParseException e) {
+            return "--app-env PANICWATCH_PUNCTUATION_INTERVAL: '" + appEnv.get("PANICWATCH_PUNCTUATION_INTERVAL")
+                    + "' is not an ISO-8601 duration such as PT0.1S";
+        }
+        return null;
+    }
 
     /** The commit interval the streams process runs with: the bench's, unless --app-env set another. */
     public static long commitIntervalMs(Map<String, String> appEnv) {
