@@ -3,7 +3,6 @@ package dev.panicwatch.streams.topology;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.processor.TimestampExtractor;
 
-import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.PanicReport;
 
 /**
@@ -21,9 +20,6 @@ public final class EventTimeExtractor implements TimestampExtractor {
         }
         if (value instanceof EncodedLoadSample encoded && encoded.sample().getSampleTime() != null) {
             return encoded.sample().getSampleTime().toEpochMilli();
-        }
-        if (value instanceof HostLoadSample sample && sample.getSampleTime() != null) {
-            return sample.getSampleTime().toEpochMilli();
         }
         return record.timestamp() >= 0 ? record.timestamp() : partitionTime;
     }
