@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Level;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -31,11 +30,13 @@ import org.openqa.selenium.logging.LoggingPreferences;
 
 import dev.panicwatch.testkit.IntegrationTest;
 import dev.panicwatch.testkit.StackEndpoints;
+import dev.panicwatch.testkit.SystemPart;
 
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver, no downloads): the page loads,
  * both charts draw this run's data, the advice table shows the advice, and the browser console stays free of errors.
- * A screenshot is saved to target/dashboard.png. Without Chromium the test fails, unless -Dpanicwatch.skipBrowser=true.
+ * A screenshot is saved to target/dashboard.png. Without Chromium the test is skipped with one line saying what to
+ * install (a failure under -Dpanicwatch.requireSystemParts=true, as in CI).
  */
 @IntegrationTest
 class DashboardIT {
@@ -46,7 +47,7 @@ class DashboardIT {
 
     @Test
     void dashboardDrawsTheRatesLoadAndAdvice(StackEndpoints stack) throws Exception {
-        requireBrowser();
+        SystemPart.CHROMIUM.require();
         QueryApiSettings api = new QueryApiSettings(0, "localhost", Optional.of(TOKEN));
         try (ServedApp app = ServedApp.start(Fleet.quickSettings(),
                 Fleet.appConfig(stack, "panicwatch-dashboard-it-" + UUID.randomUUID()), api);
@@ -114,16 +115,6 @@ class DashboardIT {
 
     private static WebElement body(WebDriver browser) {
         return browser.findElement(By.tagName("body"));
-    }
-
-    private static void requireBrowser() {
-        if (Boolean.getBoolean("panicwatch.skipBrowser")) {
-            Assumptions.abort("browser test skipped on request (-Dpanicwatch.skipBrowser=true)");
-        }
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            fail("DashboardIT needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER
-                    + "): apt-get install -y chromium chromium-driver, or run with -Dpanicwatch.skipBrowser=true");
-        }
     }
 
     private static WebDriver startBrowser() throws Exception {
