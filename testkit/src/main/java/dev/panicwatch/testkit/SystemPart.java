@@ -28,6 +28,19 @@ public record SystemPart(String name, String install, BooleanSupplier present) {
             "apt-get install -y chromium chromium-driver",
             () -> isExecutable("/usr/bin/chromium") && isExecutable("/usr/bin/chromedriver"));
 
+    /** A Docker engine that answers (Debian's docker.io; {@code deploy/images/docker-engine start} starts one). */
+    public static final SystemPart DOCKER = new SystemPart(
+            "a running Docker engine (Debian's docker.io)",
+            "apt-get install -y docker.io docker-compose && deploy/images/docker-engine start",
+            SystemPart::dockerAnswers);
+
+    /** Hardware virtualisation this process may use, and Debian's QEMU. */
+    public static final SystemPart KVM = new SystemPart(
+            "a usable /dev/kvm and Debian's qemu-system-x86",
+            "apt-get install -y qemu-system-x86 (and run where /dev/kvm is readable and writable)",
+            () -> Files.isReadable(Path.of("/dev/kvm")) && Files.isWritable(Path.of("/dev/kvm"))
+                    && isExecutable("/usr/bin/qemu-system-x86_64"));
+
     /**
      * Skips the calling test when the part is missing, or fails it when {@value #REQUIRE_PROPERTY} is set. Call it
      * first in the test (or in a {@code @BeforeAll}), before anything is started.
@@ -43,6 +56,23 @@ public record SystemPart(String name, String install, BooleanSupplier present) {
         // One line on the console as well: Surefire's summary counts skips but does not say why.
         System.err.println("[panicwatch] skipped: " + line);
         Assumptions.abort(line);
+    }
+
+    private static boolean dockerAnswers() {
+        try {
+            Process info = new ProcessBuilder("docker", "info").redirectErrorStream(true)
+                    .redirect(ProcessBuilder.Redirect.DISCARD).start();
+            if (!info.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                info.destroyForcibly();
+                return false;
+            }
+            return info.exitValue() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Whether a file exists and may be executed by this process. */
