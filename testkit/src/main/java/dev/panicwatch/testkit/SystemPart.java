@@ -61,7 +61,7 @@ public record SystemPart(String name, String install, BooleanSupplier present) {
     private static boolean dockerAnswers() {
         try {
             Process info = new ProcessBuilder("docker", "info").redirectErrorStream(true)
-                    .redirect(ProcessBuilder.Redirect.DISCARD).start();
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!info.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
                 info.destroyForcibly();
                 return false;
