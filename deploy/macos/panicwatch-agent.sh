@@ -8,11 +8,15 @@
 #   - remembers a report (by its SHA-256, which is also the receiver's reportId) once the receiver answered 202,
 #     or once it rejected it for good (4xx other than 401/408/429: re-sending the same bytes cannot help),
 #   - leaves everything else for the next run (503 while Kafka is down, network errors, 401 until the token is fixed).
+#   - talks TLS 1.2 or later only, checks the receiver's certificate (system CAs or PANICWATCH_CA_FILE) and host name,
+#     and keeps a report whose receiver it cannot verify (the certificate may be renewed, or the CA file fixed).
 # Exit status: 0 when nothing is left to send, 75 (EX_TEMPFAIL) when some report waits for a later run, 78 (EX_CONFIG)
 # for a configuration error.
 #
 # Settings (environment, or the file named by PANICWATCH_CONFIG, default /etc/panicwatch/agent.conf):
 #   PANICWATCH_URL           receiver base URL, e.g. https://panicwatch.example.net:8088 (required)
+#   PANICWATCH_CA_FILE       PEM file of the CA(s) that signed the receiver's certificate (default: the system's CAs)
+#   PANICWATCH_ALLOW_HTTP    set to 1 to allow a plain http:// URL (the token and reports then cross in clear)
 #   PANICWATCH_TOKEN_FILE    file holding the bearer token (default /etc/panicwatch/token; mode 600), or
 #   PANICWATCH_TOKEN         the token itself
 #   PANICWATCH_VM_ID         VM id, e.g. pve1/104 (default: the IOPlatformUUID)
@@ -43,6 +47,25 @@ log() { printf '%s panicwatch-agent: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"
 fail_config() { log "configuration error: $*"; exit 78; }
 
 [ -n "$url" ] || fail_config "PANICWATCH_URL is not set (the receiver, e.g. https://panicwatch.example.net:8088)"
+# Only https:// by default: the bearer token goes with every report. --proto also keeps a redirect from leaving it.
+case "$url" in
+  https://*) protocols="=https" ;;
+  http://*)
+    case "${PANICWATCH_ALLOW_HTTP:-}" in
+      1|true|yes) protocols="=http,https" ;;
+      *) fail_config "PANICWATCH_URL $url is plain http://: the token and the reports would cross the network in clear. Use https:// (the receiver's --tls-cert/--tls-key), or set PANICWATCH_ALLOW_HTTP=1 on a network you trust" ;;
+    esac ;;
+  *) fail_config "PANICWATCH_URL $url must start with https:// (or http:// with PANICWATCH_ALLOW_HTTP=1)" ;;
+esac
+ca_file="${PANICWATCH_CA_FILE:-}"
+if [ -n "$ca_file" ]; then
+  [ -r "$ca_file" ] || fail_config "PANICWATCH_CA_FILE $ca_file cannot be read"
+  grep -q -- '-----BEGIN CERTIFICATE-----' "$ca_file" \
+    || fail_config "PANICWATCH_CA_FILE $ca_file holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+  trusted="the CA in PANICWATCH_CA_FILE ($ca_file)"
+else
+  trusted="the system's CAs (set PANICWATCH_CA_FILE to trust your own CA)"
+fi
 token="${PANICWATCH_TOKEN:-}"
 if [ -z "$token" ]; then
   token_file="${PANICWATCH_TOKEN_FILE:-/etc/panicwatch/token}"
@@ -83,19 +106,42 @@ trap 'rm -rf "$work"' EXIT
 escaped_token="$(printf '%s' "$token" | sed 's/[\\"]/\\&/g')"
 printf 'header = "Authorization: Bearer %s"\n' "$escaped_token" > "$work/auth"
 
+# curl's exit codes for a TLS connection it would not trust or could not set up (see curl's man page, EXIT CODES).
+tls_failure() {
+  case "$1" in 35|51|53|54|58|59|60|64|66|77|80|82|83|90|91) return 0 ;; *) return 1 ;; esac
+}
+
+# What curl said, and what it means for the operator.
+tls_reason() {
+  local said
+  said="$(tr -d '\n' < "$work/curl-error")"
+  case "$said" in
+    *expired*) printf '%s' "the receiver's certificate has expired; renew it on the receiver ($said)" ;;
+    *"subject name"*|*"does not match"*|*"no alternative"*)
+      printf '%s' "the receiver's certificate does not name the host in PANICWATCH_URL ($said)" ;;
+    *issuer*|*"self signed"*|*"self-signed"*|*"unknown ca"*|*"not trusted"*|*"certificate verify"*)
+      printf '%s' "the receiver's certificate is not signed by $trusted ($said)" ;;
+    *) printf '%s' "the TLS handshake failed; trusted are $trusted ($said)" ;;
+  esac
+}
+
 # send FILE: 0 delivered or rejected for good (remembered), 1 try again later
 send() {
   local file="$1" hash="$2" file_time status try=1 wait
   file_time="$(mtime "$file")"
   while :; do
     set -- -sS -o "$work/response" -D "$work/headers" -w '%{http_code}' --max-time 60 -X POST \
+      --proto "$protocols" --tlsv1.2 \
       -K "$work/auth" -H 'Content-Type: application/octet-stream' -H "X-Panicwatch-Vm-Id: $vm_id" \
       --data-binary @"$file"
+    [ -n "$ca_file" ] && set -- "$@" --cacert "$ca_file"
     [ -n "$uuid" ] && set -- "$@" -H "X-Panicwatch-Smbios-Uuid: $uuid"
     [ -n "${PANICWATCH_HOST_ID:-}" ] && set -- "$@" -H "X-Panicwatch-Host-Id: $PANICWATCH_HOST_ID"
     [ -n "$boot_args" ] && set -- "$@" -H "X-Panicwatch-Boot-Args: $boot_args"
     [ -n "$file_time" ] && set -- "$@" -H "X-Panicwatch-File-Time: $file_time"
-    status="$("$curl_cmd" "$@" "${url%/}/v1/panic-reports" 2>"$work/curl-error")" || status="000"
+    curl_exit=0
+    status="$("$curl_cmd" "$@" "${url%/}/v1/panic-reports" 2>"$work/curl-error")" || curl_exit=$?
+    [ "$curl_exit" -eq 0 ] || status="000"
     case "$status" in
       202)
         echo "$hash" >> "$sent_file"
@@ -109,7 +155,11 @@ send() {
         log "receiver rejected $(basename "$file") for good ($status): $(cat "$work/response")"
         return 0 ;;
     esac
-    if [ "$status" = "000" ]; then
+    if tls_failure "$curl_exit"; then
+      # Retrying within this run cannot help: keep the report for the next run, after the server or CA file is fixed.
+      log "TLS: refused to send $(basename "$file") to $url: $(tls_reason); the report is kept for the next run"
+      return 1
+    elif [ "$status" = "000" ]; then
       log "could not reach $url for $(basename "$file"): $(tr -d '\n' < "$work/curl-error")"
     else
       log "receiver answered $status for $(basename "$file"): $(tr -d '\n' < "$work/response" 2>/dev/null)"

@@ -104,7 +104,7 @@ class HttpsListenerTest {
     }
 
     @Test
-    void serverWithTls11OnlyClientIsRefused() throws Exception {
+    void clientsThatOnlySpeakTls12AreServed() throws Exception {
         int port = serve(ca.server(dir, "server", "localhost"));
         javax.net.ssl.SSLContext context = ClientTrust.fromCaFile("ca", caFile.toString()).sslContext();
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {

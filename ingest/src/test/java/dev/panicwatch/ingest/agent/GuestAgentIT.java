@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,8 +41,6 @@ import dev.panicwatch.testkit.StackEndpoints;
 @IntegrationTest
 class GuestAgentIT {
 
-    private static final Path SCRIPT = Path.of("").toAbsolutePath().resolve("../deploy/macos/panicwatch-agent.sh")
-            .normalize();
     // A quote and a backslash: the agent must escape them in the curl config it writes.
     private static final String TOKEN = "agent\"tok\\en";
     private static final String BOOT_ARGS = "keepsyms=1 tlbto_us=0";
@@ -56,7 +49,7 @@ class GuestAgentIT {
     private final String platformUuid = UUID.randomUUID().toString().toUpperCase();
     @TempDir
     Path dir;
-    private Path reports;
+    private GuestAgent agent;
     private IdempotentPublisher producer;
     private PublishedLedger ledger;
     private PanicReportIntake intake;
@@ -75,13 +68,7 @@ class GuestAgentIT {
                 new PanicReportPublisher(producer, ledger), Clock.systemUTC());
         receiver = PanicReportReceiver.start("127.0.0.1", 0, intake);
 
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        executable(bin.resolve("sysctl"), "#!/bin/sh\n[ \"$1 $2\" = \"-n kern.bootargs\" ] && echo '" + BOOT_ARGS
-                + "' && exit 0\necho \"fake sysctl: unexpected $*\" >&2; exit 1\n");
-        executable(bin.resolve("ioreg"), "#!/bin/sh\ncat <<'OUT'\n+-o J160AP  <class IOPlatformExpertDevice, id 0x10000020b>\n"
-                + "    {\n      \"IOPlatformSerialNumber\" = \"C02XL0GZJGH6\"\n"
-                + "      \"IOPlatformUUID\" = \"" + platformUuid + "\"\n      \"model\" = <\"iMacPro1,1\">\n    }\nOUT\n");
-        reports = Files.createDirectories(dir.resolve("DiagnosticReports"));
+        agent = new GuestAgent(dir, BOOT_ARGS, platformUuid);
     }
 
     @AfterEach
@@ -103,7 +90,7 @@ class GuestAgentIT {
 
         String url = "http://127.0.0.1:" + receiver.port();
         // Receiver unreachable: nothing is remembered, exit 75 so launchd's next run retries.
-        assertThat(runAgent("http://127.0.0.1:1", TOKEN, 1).exitCode).isEqualTo(75);
+        assertThat(runAgent("http://127.0.0.1:1", TOKEN, 1).exitCode()).isEqualTo(75);
         // A receiver whose Kafka is down answers 503: the agent tries each panic report twice (the Retry-After of
         // 30 s capped to its 1 s pause), keeps them, and exits 75. The note without a panic gets 422 at once and is
         // remembered as rejected for good.
@@ -113,35 +100,35 @@ class GuestAgentIT {
                 new PanicReportFactory(), new PanicReportPublisher(downKafka, PublishedLedger.inMemory()),
                 Clock.systemUTC());
         try (PanicReportReceiver degraded = PanicReportReceiver.start("127.0.0.1", 0, unavailable)) {
-            Run retried = runAgent("http://127.0.0.1:" + degraded.port(), TOKEN, 2);
-            assertThat(retried.exitCode).isEqualTo(75);
-            assertThat(retried.stderr).contains("receiver answered 503");
+            GuestAgent.Run retried = runAgent("http://127.0.0.1:" + degraded.port(), TOKEN, 2);
+            assertThat(retried.exitCode()).isEqualTo(75);
+            assertThat(retried.stderr()).contains("receiver answered 503");
         }
         // 2 panic reports × 2 tries = 4 answers 503; the note 1 × 422.
         assertThat(unavailable.counters()).containsEntry("unavailable", 4L).containsEntry("rejected", 1L);
         // Wrong token: refused, nothing remembered either.
-        Run refused = runAgent(url, "not-the-token", 1);
-        assertThat(refused.exitCode).isEqualTo(75);
-        assertThat(refused.stderr).contains("refused the token");
+        GuestAgent.Run refused = runAgent(url, "not-the-token", 1);
+        assertThat(refused.exitCode()).isEqualTo(75);
+        assertThat(refused.stderr()).contains("refused the token");
         // The two panic reports tried once each (Kernel-*.panic also matching *.panic must not double it); the note
         // is not sent again.
         assertThat(intake.counters()).containsEntry("published", 0L).containsEntry("rejected", 2L);
 
-        Run delivered = runAgent(url, TOKEN, 1);
-        assertThat(delivered.exitCode).as(delivered.stderr).isZero();
+        GuestAgent.Run delivered = runAgent(url, TOKEN, 1);
+        assertThat(delivered.exitCode()).as(delivered.stderr()).isZero();
         // The two panic reports published; the Safari .ips not sent at all: its name matches none of the agent's
         // patterns.
         assertThat(intake.counters()).containsEntry("published", 2L).containsEntry("rejected", 2L)
                 .containsEntry("duplicates", 0L);
 
         // Second run: nothing new, nothing sent (no duplicates, no new rejections).
-        assertThat(runAgent(url, TOKEN, 1).exitCode).isZero();
+        assertThat(runAgent(url, TOKEN, 1).exitCode()).isZero();
         assertThat(intake.counters()).containsEntry("published", 2L).containsEntry("rejected", 2L)
                 .containsEntry("duplicates", 0L);
 
         // A new report: only it is sent.
         report("Kernel-2026-03-02-092952.panic", later);
-        assertThat(runAgent(url, TOKEN, 1).exitCode).isZero();
+        assertThat(runAgent(url, TOKEN, 1).exitCode()).isZero();
         assertThat(intake.counters()).containsEntry("published", 3L).containsEntry("duplicates", 0L);
 
         List<PanicReport> published = TopicFixture.readAll(stack.clientConfig(), Topics.PANIC_REPORTS,
@@ -159,38 +146,13 @@ class GuestAgentIT {
         assertThat(byId.get(PanicReportFactory.reportId(ips)).getBootArgs()).isEqualTo(BOOT_ARGS);
     }
 
-    private record Run(int exitCode, String stderr) {
-    }
-
-    private Run runAgent(String url, String token, int attempts) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString());
-        Map<String, String> env = builder.environment();
-        env.put("PATH", dir.resolve("bin") + ":" + System.getenv("PATH"));
-        env.put("PANICWATCH_CONFIG", dir.resolve("no-such-config").toString());
-        env.put("PANICWATCH_URL", url);
-        env.put("PANICWATCH_TOKEN", token);
-        env.put("PANICWATCH_REPORT_DIR", reports.toString());
-        env.put("PANICWATCH_STATE_DIR", dir.resolve("agent-state").toString());
-        env.put("PANICWATCH_ATTEMPTS", Integer.toString(attempts));
-        env.put("PANICWATCH_RETRY_SECONDS", "1");
-        env.put("TMPDIR", dir.toString());
-        Path err = dir.resolve("agent-stderr.txt");
-        Process process = builder.redirectErrorStream(false).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(err.toFile()).start();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("agent finished").isTrue();
-        return new Run(process.exitValue(), Files.readString(err));
+    /** This receiver speaks plain HTTP: the agent must be allowed to use it. */
+    private GuestAgent.Run runAgent(String url, String token, int attempts) throws IOException, InterruptedException {
+        return agent.run(url, token, attempts, Map.of("PANICWATCH_ALLOW_HTTP", "1"));
     }
 
     private void report(String name, byte[] content) throws IOException {
-        Path file = reports.resolve(name);
-        Files.write(file, content);
-        // Written a minute ago: past the agent's settle time.
-        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(60)));
-    }
-
-    private static void executable(Path file, String text) throws IOException {
-        Files.writeString(file, text);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        agent.report(name, content);
     }
 
     /** A panic-full .ips as macOS 11+ writes it: one-line JSON header, then the body with panicString. */

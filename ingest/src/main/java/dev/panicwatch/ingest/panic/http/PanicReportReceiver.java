@@ -2,13 +2,18 @@ package dev.panicwatch.ingest.panic.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.panicwatch.tls.HttpsListener;
+import dev.panicwatch.tls.TlsFiles;
 
 /**
  * The HTTP face of {@link PanicReportIntake}: {@code POST /v1/panic-reports} and {@code GET /health}. Every answer,
@@ -24,8 +29,12 @@ public final class PanicReportReceiver implements AutoCloseable {
     /** Bodies beyond the limit are read and discarded up to this, so the sender can read its 413 cleanly. */
     private static final long MAX_DRAIN_BYTES = 64L * 1024 * 1024;
 
+    /** How TLS is switched on, for messages. */
+    public static final String TLS_OPTIONS = "--tls-cert/--tls-key (or PANICWATCH_INGEST_TLS_CERT/_KEY)";
+
     private final Javalin app;
     private final PanicReportIntake intake;
+    private HttpsListener https;
 
     private PanicReportReceiver(Javalin app, PanicReportIntake intake) {
         this.app = app;
@@ -33,16 +42,31 @@ public final class PanicReportReceiver implements AutoCloseable {
     }
 
     /**
-     * Starts serving on {@code host:port} (port 0 picks a free one, see {@link #port()}).
+     * Starts serving plain HTTP on {@code host:port} (port 0 picks a free one, see {@link #port()}).
      */
     public static PanicReportReceiver start(String host, int port, PanicReportIntake intake) {
+        return start(host, port, intake, Optional.empty(), HttpsListener.DEFAULT_CHECK_INTERVAL);
+    }
+
+    /**
+     * Starts serving on {@code host:port}: HTTPS only when {@code tls} is given (its files are watched for renewals
+     * every {@code tlsCheckInterval}), else plain HTTP with a warning, since every request carries the token.
+     *
+     * @throws dev.panicwatch.tls.ServerIdentity.InvalidIdentityException when the certificate or key is unusable
+     */
+    public static PanicReportReceiver start(String host, int port, PanicReportIntake intake, Optional<TlsFiles> tls,
+                                            Duration tlsCheckInterval) {
+        HttpsListener[] https = new HttpsListener[1];
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.prefer405over404 = true;
             // The body is read here, bounded by the intake's limit, not through Javalin's own size check.
             config.http.maxRequestSize = (long) intake.maxBodyBytes() + 1;
+            tls.ifPresent(files -> https[0] = HttpsListener.configure(config, "panic report receiver", host, port,
+                    files, tlsCheckInterval));
         });
         PanicReportReceiver receiver = new PanicReportReceiver(app, intake);
+        receiver.https = https[0];
         app.post(PATH, receiver::receive);
         app.get("/health", ctx -> {
             Map<String, Object> health = new LinkedHashMap<>();
@@ -58,13 +82,25 @@ public final class PanicReportReceiver implements AutoCloseable {
             LOG.error("unexpected failure handling {} {}", ctx.method(), ctx.path(), e);
             ctx.status(500).json(Map.of("error", "internal error: " + e));
         });
-        app.start(host, port);
-        LOG.info("panic report receiver listening on http://{}:{}{}", host, app.port(), PATH);
+        if (receiver.https == null) {
+            app.start(host, port);
+            HttpsListener.warnPlainHttp(LOG, "The panic report receiver", TLS_OPTIONS);
+        } else {
+            // The SSL plugin's connector listens on the host and port it was given.
+            app.start();
+            receiver.https.startWatching();
+        }
+        LOG.info("panic report receiver listening on {}://{}:{}{}", receiver.scheme(), host, app.port(), PATH);
         return receiver;
     }
 
     public int port() {
         return app.port();
+    }
+
+    /** {@code https} or {@code http}. */
+    public String scheme() {
+        return https != null ? "https" : "http";
     }
 
     private void receive(Context ctx) throws IOException {
@@ -116,6 +152,9 @@ public final class PanicReportReceiver implements AutoCloseable {
 
     @Override
     public void close() {
+        if (https != null) {
+            https.close();
+        }
         app.stop();
     }
 }
