@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.panicwatch.tls.ClientTrust;
+
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,9 +44,15 @@ final class QueryCommand implements Runnable {
 
     /** Options every query subcommand shares. */
     static class ApiOptions {
-        @Option(names = "--api", paramLabel = "URL", defaultValue = "http://localhost:8080",
-                description = "Base URL of the query API (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--api", paramLabel = "URL", defaultValue = "${env:PANICWATCH_API_URL:-http://localhost:8080}",
+                description = "Base URL of the query API, https:// when it has a certificate "
+                        + "(default: PANICWATCH_API_URL or http://localhost:8080).")
         String api;
+
+        @Option(names = "--ca-file", paramLabel = "FILE", defaultValue = "${env:PANICWATCH_CA_FILE}",
+                description = "PEM file of the CAs that may sign the API's certificate (default: PANICWATCH_CA_FILE, "
+                        + "else the JVM's trusted CAs).")
+        String caFile;
 
         @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:PANICWATCH_API_TOKEN}",
                 description = "Bearer token, when the API requires one (default: PANICWATCH_API_TOKEN).")
@@ -104,7 +112,11 @@ final class QueryCommand implements Runnable {
             putIfSet(parameters, "to", to);
             JsonNode answer;
             try {
-                answer = new ApiCaller(options.api, options.token).get(path, parameters);
+                answer = new ApiCaller(options.api, options.token,
+                        ClientTrust.fromCaFile("--ca-file", options.caFile)).get(path, parameters);
+            } catch (IllegalArgumentException e) {
+                System.err.println("panicwatch query: " + e.getMessage());
+                return 2;
             } catch (ApiCaller.ApiError e) {
                 System.err.println("panicwatch query: " + e.getMessage());
                 return 1;
@@ -139,11 +151,14 @@ final class QueryCommand implements Runnable {
         private static final ObjectMapper JSON = new ObjectMapper();
         private final String base;
         private final String token;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final ClientTrust trust;
+        private final HttpClient http;
 
-        ApiCaller(String base, String token) {
+        ApiCaller(String base, String token, ClientTrust trust) {
             this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
             this.token = token == null || token.isBlank() ? null : token;
+            this.trust = trust;
+            this.http = trust.httpClient().connectTimeout(Duration.ofSeconds(5)).build();
         }
 
         JsonNode get(String path, Map<String, String> parameters) throws ApiError {
@@ -155,6 +170,13 @@ final class QueryCommand implements Runnable {
                 uri = URI.create(base + path + "?" + query);
             } catch (IllegalArgumentException e) {
                 throw new ApiError("--api " + base + " is not a URL: " + e.getMessage());
+            }
+            if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+                throw new ApiError("--api " + base + " must start with https:// or http://");
+            }
+            if (token != null && "http".equals(uri.getScheme()) && !loopback(uri.getHost())) {
+                System.err.println("panicwatch query: warning: the token goes to " + uri.getHost()
+                        + " over plain http://; give the API a certificate and use https://");
             }
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET()
                     .header("Accept", "application/json");
@@ -168,7 +190,7 @@ final class QueryCommand implements Runnable {
                 throw new ApiError("cannot reach the query API at " + base + " (is './panicwatch streams' or the demo "
                         + "running? use --api to point elsewhere)");
             } catch (IOException e) {
-                throw new ApiError("request to " + base + " failed: " + e);
+                throw new ApiError(trust.explain(e, base).orElse("request to " + base + " failed: " + e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ApiError("interrupted");
@@ -187,6 +209,10 @@ final class QueryCommand implements Runnable {
                 throw new ApiError(response.statusCode() + ": " + error + retry);
             }
             return body;
+        }
+
+        private static boolean loopback(String host) {
+            return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"));
         }
     }
 

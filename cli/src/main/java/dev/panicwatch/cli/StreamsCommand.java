@@ -7,11 +7,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import dev.panicwatch.streams.app.PanicwatchApp;
-import dev.panicwatch.streams.config.InvalidSettingException;
 import dev.panicwatch.streams.config.PanicwatchConfiguration;
 import dev.panicwatch.streams.config.PipelineSetting;
 import dev.panicwatch.streams.query.QueryApiSettings;
 import dev.panicwatch.streams.query.ServedApp;
+import dev.panicwatch.tls.ClientTrust;
+import dev.panicwatch.tls.ServerIdentity;
+import dev.panicwatch.tls.TlsFiles;
 
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = {"Run the Panicwatch Kafka Streams app: classify panics, join them with host load per VM, "
@@ -36,6 +38,18 @@ final class StreamsCommand implements Callable<Integer> {
             description = "Bearer token the API requires (default: PANICWATCH_API_TOKEN; none = open).")
     String apiToken;
 
+    @Option(names = "--api-tls-cert", paramLabel = "FILE", description = "PEM certificate chain: the API, dashboard "
+            + "and /metrics speak HTTPS only, and ask other instances over HTTPS (default: PANICWATCH_API_TLS_CERT).")
+    String apiTlsCert;
+
+    @Option(names = "--api-tls-key", paramLabel = "FILE",
+            description = "Its PEM private key (default: PANICWATCH_API_TLS_KEY).")
+    String apiTlsKey;
+
+    @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM file of the CAs trusted when forwarding a "
+            + "query to another instance over HTTPS (default: PANICWATCH_CA_FILE, else the JVM's CAs).")
+    String caFile;
+
     @Option(names = "--list-settings", description = "Print every PANICWATCH_* setting with its default and meaning, then exit.")
     boolean listSettings;
 
@@ -56,7 +70,14 @@ final class StreamsCommand implements Callable<Integer> {
             api = apiPort == null ? api : api.withPort(apiPort);
             api = apiHost == null ? api : api.withAdvertisedHost(apiHost);
             api = apiToken == null ? api : api.withToken(apiToken);
-        } catch (InvalidSettingException e) {
+            if (apiTlsCert != null || apiTlsKey != null) {
+                api = api.withTls(TlsFiles.of("--api-tls-cert", apiTlsCert != null ? apiTlsCert
+                        : System.getenv(QueryApiSettings.TLS_CERT_ENV), "--api-tls-key", apiTlsKey != null ? apiTlsKey
+                        : System.getenv(QueryApiSettings.TLS_KEY_ENV)));
+            }
+            api = caFile == null ? api : api.withPeerTrust(ClientTrust.fromCaFile("--ca-file", caFile));
+            api.tls().ifPresent(ServerIdentity::read);
+        } catch (IllegalArgumentException | ServerIdentity.InvalidIdentityException e) {
             System.err.println("panicwatch streams: " + e.getMessage());
             return 2;
         }

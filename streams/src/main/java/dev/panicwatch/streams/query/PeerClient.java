@@ -17,18 +17,28 @@ import org.apache.kafka.streams.state.HostInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** Asks another instance of the app (found through {@code application.server}) for its answer over HTTP. */
+import dev.panicwatch.tls.ClientTrust;
+
+/**
+ * Asks another instance of the app (found through {@code application.server}) for its answer, over HTTPS when this
+ * instance serves HTTPS (all instances of one application share their settings), with the bearer token.
+ */
 final class PeerClient {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient http;
     private final ObjectMapper json;
     private final Optional<String> token;
+    private final String scheme;
+    private final ClientTrust trust;
 
-    PeerClient(ObjectMapper json, Optional<String> token) {
+    PeerClient(ObjectMapper json, Optional<String> token, String scheme, ClientTrust trust) {
         this.json = json;
         this.token = token;
+        this.scheme = scheme;
+        this.trust = trust;
+        this.http = trust.httpClient().connectTimeout(Duration.ofSeconds(3)).build();
     }
 
     /**
@@ -41,7 +51,7 @@ final class PeerClient {
         StringJoiner query = new StringJoiner("&");
         parameters.forEach((name, value) -> query.add(URLEncoder.encode(name, StandardCharsets.UTF_8) + "="
                 + URLEncoder.encode(value, StandardCharsets.UTF_8)));
-        URI uri = URI.create("http://" + peer.host() + ":" + peer.port() + path + "?" + query);
+        URI uri = URI.create(scheme + "://" + peer.host() + ":" + peer.port() + path + "?" + query);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET()
                 .header("Accept", "application/json");
         token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
@@ -49,8 +59,9 @@ final class PeerClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
+            String why = trust.explain(e, scheme + "://" + peer.host() + ":" + peer.port()).orElse(e.toString());
             throw new StoresUnavailableException("instance " + peer.host() + ":" + peer.port()
-                    + " that owns the data cannot be reached: " + e, e);
+                    + " that owns the data cannot be reached: " + why, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoresUnavailableException("interrupted while asking " + peer.host() + ":" + peer.port(), e);

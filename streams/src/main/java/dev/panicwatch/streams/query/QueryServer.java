@@ -25,6 +25,7 @@ import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 
 import dev.panicwatch.streams.metrics.PanicwatchMetrics;
+import dev.panicwatch.tls.HttpsListener;
 
 /**
  * The HTTP side of the streams app (Javalin): the query API under {@code /api/v1}, {@code /health},
@@ -34,7 +35,10 @@ import dev.panicwatch.streams.metrics.PanicwatchMetrics;
  *
  * <p>With a token, {@code /api/v1/*} and {@code /metrics} require {@code Authorization: Bearer <token>}; the health
  * check, the OpenAPI description and the dashboard's static files stay open (they hold no data; the dashboard sends
- * the token it is given in its URL fragment).
+ * the token it is given in its URL fragment). {@code /metrics} is opened on its own only when asked
+ * ({@code PANICWATCH_API_METRICS_OPEN}): its series name VMs, hosts and panic counts (docs/tls.md says why).
+ *
+ * <p>With a certificate ({@link QueryApiSettings#tls()}) it speaks HTTPS only, and asks other instances over HTTPS.
  */
 public final class QueryServer implements AutoCloseable {
 
@@ -58,6 +62,7 @@ public final class QueryServer implements AutoCloseable {
     private final Clock clock = Clock.systemUTC();
     private final String openApi;
     private final Javalin http;
+    private HttpsListener https;
     private volatile RoutedQueries queries;
     private volatile StreamsInstances instances;
 
@@ -78,6 +83,8 @@ public final class QueryServer implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             config.staticFiles.enableWebjars();
+            settings.tls().ifPresent(files -> https = HttpsListener.configure(config, "query API", null,
+                    settings.port(), files, HttpsListener.DEFAULT_CHECK_INTERVAL));
         });
         routes();
     }
@@ -93,13 +100,28 @@ public final class QueryServer implements AutoCloseable {
                                     Duration loadRetention, PanicwatchMetrics metrics) {
         QueryServer server = new QueryServer(settings, windowSize, retention, loadRetention, metrics);
         try {
-            server.http.start(settings.port());
+            if (server.https != null) {
+                // The SSL plugin's connector listens on the configured port.
+                server.http.start();
+                server.https.startWatching();
+            } else {
+                server.http.start(settings.port());
+            }
         } catch (io.javalin.util.JavalinBindException e) {
             throw new IllegalStateException("the query API cannot listen on port " + settings.port()
                     + " (in use? choose another with --api-port or PANICWATCH_API_PORT): " + e.getMessage(), e);
         }
-        LOG.info("query API and dashboard on http://{}:{}/ (token {})", settings.advertisedHost(), server.port(),
-                settings.token().isPresent() ? "required" : "not required");
+        LOG.info("query API and dashboard on {}/ (token {}{})", server.url(),
+                settings.token().isPresent() ? "required" : "not required",
+                settings.metricsOpen() ? ", /metrics open" : "");
+        if (settings.token().isEmpty()) {
+            LOG.warn("The query API is open: anyone who reaches port {} reads every VM's advice and load. Set {} "
+                    + "(and give clients the same token) wherever the port is reachable from other machines.",
+                    server.port(), QueryApiSettings.TOKEN_ENV);
+        } else if (settings.tls().isEmpty()) {
+            HttpsListener.warnPlainHttp(LOG, "The query API", "--api-tls-cert/--api-tls-key (or "
+                    + QueryApiSettings.TLS_CERT_ENV + "/_KEY)");
+        }
         return server;
     }
 
@@ -113,16 +135,17 @@ public final class QueryServer implements AutoCloseable {
         return settings.advertisedHost() + ":" + port();
     }
 
-    /** Base URL, e.g. {@code http://localhost:8080}. */
+    /** Base URL, e.g. {@code https://localhost:8080}. */
     public String url() {
-        return "http://" + advertisedAddress();
+        return settings.scheme() + "://" + advertisedAddress();
     }
 
     /** Starts answering from {@code streams}, whose {@code application.server} must be {@link #advertisedAddress}. */
     public void attach(KafkaStreams streams) {
         StreamsInstances attached = new StreamsInstances(streams, new HostInfo(settings.advertisedHost(), port()));
         LocalStateQueries local = new LocalStateQueries(attached, windowSize);
-        this.queries = new RoutedQueries(attached, local, new PeerClient(json, settings.token()), json, clock);
+        this.queries = new RoutedQueries(attached, local, new PeerClient(json, settings.token(),
+                settings.scheme(), settings.peerTrust()), json, clock);
         this.instances = attached;
         metrics.bind(streams);
     }
@@ -130,7 +153,9 @@ public final class QueryServer implements AutoCloseable {
     private void routes() {
         Handler auth = this::authorize;
         http.before("/api/v1/*", auth);
-        http.before("/metrics", auth);
+        if (!settings.metricsOpen()) {
+            http.before("/metrics", auth);
+        }
 
         http.get("/health", this::health);
         http.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
@@ -254,6 +279,9 @@ public final class QueryServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (https != null) {
+            https.close();
+        }
         http.stop();
     }
 
