@@ -24,6 +24,7 @@ import dev.panicwatch.ingest.panic.http.PanicReportIntake;
 import dev.panicwatch.ingest.panic.http.PanicReportReceiver;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
 import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.ingest.testing.GuestAgent;
 import dev.panicwatch.ingest.testing.SampleReports;
 import dev.panicwatch.ingest.testing.TopicFixture;
 import dev.panicwatch.schemas.PanicReport;

@@ -1,4 +1,4 @@
-package dev.panicwatch.ingest.agent;
+package dev.panicwatch.ingest.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,21 +14,21 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The macOS guest agent script (deploy/macos/panicwatch-agent.sh) as the tests run it: bash on Linux, a fake
+ * The macOS guest agent script (deploy/macos/panicwatch-agent.sh) as the tests run it (run from a module folder): bash on Linux, a fake
  * DiagnosticReports folder, fake {@code sysctl} and {@code ioreg} first on the PATH, the real curl.
  */
-final class GuestAgent {
+public final class GuestAgent {
 
-    static final Path SCRIPT = Path.of("").toAbsolutePath().resolve("../deploy/macos/panicwatch-agent.sh").normalize();
+    public static final Path SCRIPT = Path.of("").toAbsolutePath().resolve("../deploy/macos/panicwatch-agent.sh").normalize();
 
-    record Run(int exitCode, String stderr) {
+    public record Run(int exitCode, String stderr) {
     }
 
     private final Path dir;
     private final Path reports;
 
     /** Sets up the fake commands and report folder in {@code dir}. */
-    GuestAgent(Path dir, String bootArgs, String platformUuid) throws IOException {
+    public GuestAgent(Path dir, String bootArgs, String platformUuid) throws IOException {
         this.dir = dir;
         Path bin = Files.createDirectories(dir.resolve("bin"));
         executable(bin.resolve("sysctl"), "#!/bin/sh\n[ \"$1 $2\" = \"-n kern.bootargs\" ] && echo '" + bootArgs
@@ -40,14 +40,14 @@ final class GuestAgent {
     }
 
     /** Puts a report in the folder, written a minute ago: past the agent's settle time. */
-    void report(String name, byte[] content) throws IOException {
+    public void report(String name, byte[] content) throws IOException {
         Path file = reports.resolve(name);
         Files.write(file, content);
         Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(60)));
     }
 
     /** The SHA-256 lines of the reports the agent remembers as delivered. */
-    List<String> sent() throws IOException {
+    public List<String> sent() throws IOException {
         Path sent = dir.resolve("agent-state/sent");
         return Files.exists(sent) ? Files.readAllLines(sent) : List.of();
     }
@@ -57,7 +57,7 @@ final class GuestAgent {
      *
      * @param settings PANICWATCH_* variables on top of the folder, state and retry settings
      */
-    Run run(String url, String token, int attempts, Map<String, String> settings)
+    public Run run(String url, String token, int attempts, Map<String, String> settings)
             throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString());
         Map<String, String> env = builder.environment();
