@@ -25,17 +25,27 @@ final class ApiClient {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final String baseUrl;
     private final String token;
 
     ApiClient(String baseUrl, String token) {
+        this(baseUrl, token, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    /** Over HTTPS, trusting the CAs {@code trust} names. */
+    ApiClient(String baseUrl, String token, dev.panicwatch.tls.ClientTrust trust) {
+        this(baseUrl, token, trust.httpClient().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    private ApiClient(String baseUrl, String token, HttpClient http) {
         this.baseUrl = baseUrl;
         this.token = token;
+        this.http = http;
     }
 
     ApiClient withToken(String other) {
-        return new ApiClient(baseUrl, other);
+        return new ApiClient(baseUrl, other, http);
     }
 
     /** {@code parameters} as name, value, name, value, … */
