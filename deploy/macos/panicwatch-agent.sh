@@ -158,6 +158,7 @@ send() {
     if tls_failure "$curl_exit"; then
       # Retrying within this run cannot help: keep the report for the next run, after the server or CA file is fixed.
       log "TLS: refused to send $(basename "$file") to $url: $(tls_reason); the report is kept for the next run"
+      tls_refused=1
       return 1
     elif [ "$status" = "000" ]; then
       log "could not reach $url for $(basename "$file"): $(tr -d '\n' < "$work/curl-error")"
@@ -175,6 +176,7 @@ send() {
 
 now="$(date +%s)"
 pending=0
+tls_refused=0
 seen=" "
 for file in "$report_dir"/*.panic "$report_dir"/panic-full-*.ips "$report_dir"/Kernel-*.panic; do
   [ -f "$file" ] || continue
@@ -190,7 +192,13 @@ for file in "$report_dir"/*.panic "$report_dir"/panic-full-*.ips "$report_dir"/K
   if grep -qx "$hash" "$sent_file" || grep -q "^$hash " "$rejected_file"; then
     continue
   fi
+  if [ "$tls_refused" -eq 1 ]; then
+    # The receiver was refused once in this run; every other report would be refused the same way.
+    pending=1
+    continue
+  fi
   send "$file" "$hash" || pending=1
 done
+[ "$tls_refused" -eq 0 ] || log "TLS: the other reports wait for the next run as well"
 [ "$pending" -eq 0 ] || exit 75
 exit 0

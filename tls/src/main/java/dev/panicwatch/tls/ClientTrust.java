@@ -19,7 +19,6 @@ import java.util.Optional;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -155,9 +154,6 @@ public final class ClientTrust {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t.getMessage() != null) {
                 all.append(t.getMessage()).append('\n');
-            }
-            if (t instanceof SSLHandshakeException && t.getCause() == null && all.isEmpty()) {
-                all.append("handshake failed\n");
             }
         }
         return all.toString();

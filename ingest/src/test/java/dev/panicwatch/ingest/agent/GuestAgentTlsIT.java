@@ -119,11 +119,15 @@ class GuestAgentTlsIT {
     @Test
     void expiredAndWrongHostCertificatesAreRefusedSayingWhy() throws Exception {
         agent.report("Kernel-2026-03-02-091437.panic", SampleReports.seed("pve1-101-tlb-flush-timeout.panic"));
+        agent.report("Kernel-2026-03-02-092952.panic", SampleReports.seed("pve1-102-tlb-flush-timeout.panic"));
 
         try (PanicReportReceiver expired = receiver(ca.expired(dir.resolve("expired"), "receiver", "localhost"))) {
             GuestAgent.Run run = send("https://localhost:" + expired.port());
             assertThat(run.exitCode()).as(run.stderr()).isEqualTo(75);
             assertThat(run.stderr()).contains("the receiver's certificate has expired");
+            // Refused once per run, not once per report: the second report is not even tried.
+            assertThat(run.stderr().split("TLS: refused to send", -1)).hasSize(2);
+            assertThat(run.stderr()).contains("TLS: the other reports wait for the next run as well");
         }
         try (PanicReportReceiver elsewhere = receiver(ca.server(dir.resolve("elsewhere"), "receiver",
                 "panicwatch.example.net"))) {

@@ -36,7 +36,8 @@ import dev.panicwatch.tls.HttpsListener;
  * <p>With a token, {@code /api/v1/*} and {@code /metrics} require {@code Authorization: Bearer <token>}; the health
  * check, the OpenAPI description and the dashboard's static files stay open (they hold no data; the dashboard sends
  * the token it is given in its URL fragment). {@code /metrics} is opened on its own only when asked
- * ({@code PANICWATCH_API_METRICS_OPEN}): its series name VMs, hosts and panic counts (docs/tls.md says why).
+ * ({@code PANICWATCH_API_METRICS_OPEN}): its series count the fleet's panics per class and its advice per action
+ * (docs/tls.md says why that is not public).
  *
  * <p>With a certificate ({@link QueryApiSettings#tls()}) it speaks HTTPS only, and asks other instances over HTTPS.
  */
