@@ -35,6 +35,7 @@ public final class HttpsListener implements AutoCloseable {
     private final Clock clock = Clock.systemUTC();
     private volatile ServerIdentity identity;
     private volatile String lastSeenFingerprint;
+    private final java.util.concurrent.atomic.AtomicInteger refusedChanges = new java.util.concurrent.atomic.AtomicInteger();
     private ScheduledExecutorService watcher;
 
     private HttpsListener(String server, TlsFiles files, ServerIdentity identity, SslPlugin plugin,
@@ -99,6 +100,11 @@ public final class HttpsListener implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
+    /** How many changes of the files were refused (not loaded) so far. */
+    int refusedChanges() {
+        return refusedChanges.get();
+    }
+
     /** The certificate served now. */
     public ServerIdentity identity() {
         return identity;
@@ -130,6 +136,7 @@ public final class HttpsListener implements AutoCloseable {
         } catch (ServerIdentity.InvalidIdentityException e) {
             LOG.warn("{}: the TLS files changed but cannot be used, still serving the previous certificate: {}",
                     server, e.getMessage());
+            refusedChanges.incrementAndGet();
             return;
         }
         try {
