@@ -45,6 +45,20 @@ record AdviceFilter(Set<String> hosts, Set<RemediationAction> actions, Preventiv
         return event.getTriggeringReportIds().isEmpty();
     }
 
+    String describe() {
+        List<String> parts = new java.util.ArrayList<>();
+        if (!hosts.isEmpty()) {
+            parts.add("hosts " + new java.util.TreeSet<>(hosts));
+        }
+        if (!actions.isEmpty()) {
+            parts.add("actions " + new java.util.TreeSet<>(actions));
+        }
+        if (preventive != Preventive.ANY) {
+            parts.add("preventive " + preventive.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return String.join(", ", parts);
+    }
+
     static AdviceFilter read(ConfigNode node) {
         List<String> hosts = node.strings("hosts");
         List<RemediationAction> actions = node.choices("actions", RemediationAction.class);

@@ -56,6 +56,7 @@ public final class Notifier implements AutoCloseable {
     private final MetricsServer metricsServer;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean reading = new AtomicBoolean();
+    private final AtomicBoolean failed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread loop;
 
@@ -110,6 +111,11 @@ public final class Notifier implements AutoCloseable {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Whether the notifier stopped on its own because Kafka failed, not because it was closed. */
+    public boolean stoppedByFailure() {
+        return failed.get();
+    }
+
     private void run() {
         try {
             consumer.subscribe(List.of(Topics.REMEDIATIONS), new ConsumerRebalanceListener() {
@@ -158,6 +164,7 @@ public final class Notifier implements AutoCloseable {
         } catch (WakeupException e) {
             drain();
         } catch (KafkaException e) {
+            failed.set(true);
             LOG.error("notifier stops: Kafka failed: {}", e.getMessage(), e);
         } finally {
             reading.set(false);

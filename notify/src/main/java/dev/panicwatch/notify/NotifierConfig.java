@@ -30,12 +30,13 @@ import dev.panicwatch.streams.config.InvalidSettingException;
  * @param metricsPort    their port (0: any free port)
  * @param maxInFlight    events read but not yet taken by every target, before reading pauses
  */
-record NotifierConfig(String groupId, StartFrom startFrom, String dashboardUrl, String metricsBind, int metricsPort,
+public record NotifierConfig(String groupId, StartFrom startFrom, String dashboardUrl, String metricsBind, int metricsPort,
                       int maxInFlight, List<TargetSettings> targets) {
 
-    enum StartFrom { LATEST, EARLIEST }
+    public enum StartFrom { LATEST, EARLIEST }
 
-    static NotifierConfig load(Path file, Map<String, String> env) {
+    /** @throws InvalidSettingException naming the file, the key and the problem */
+    public static NotifierConfig load(Path file, Map<String, String> env) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -87,5 +88,14 @@ record NotifierConfig(String groupId, StartFrom startFrom, String dashboardUrl, 
                 root.integer("maxInFlight", 1, 1_000_000).orElse(1000), targets);
         root.refuseUnknownKeys();
         return config;
+    }
+
+    /** One line per target: what it is, where it sends, what it lets through (secrets left out). */
+    public List<String> describeTargets() {
+        return targets.stream().map(t -> t.name() + ": " + t.kind().name().toLowerCase() + " -> "
+                + t.url().map(Object::toString).orElseGet(() -> t.mail().map(m -> "smtp://" + m.host() + ":" + m.port()
+                + " to " + String.join(", ", m.to())).orElse("?"))
+                + (t.filter().equals(AdviceFilter.ALL) ? "" : "; filter " + t.filter().describe())
+                + "; " + t.retry().attempts() + " tries").toList();
     }
 }
