@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 
 import jakarta.mail.internet.MimeMessage;
@@ -129,7 +128,7 @@ class NotifierIT {
                 .filter(m -> subject(m).contains(run + "/101")).findFirst().orElseThrow();
         assertThat(first.getAllRecipients()[0].toString()).isEqualTo("ops@example.org");
         assertThat(first.getFrom()[0].toString()).isEqualTo("panicwatch@example.org");
-        assertThat(GreenMailUtil.getBody(first)).contains("keepsyms=1 tlbto_us=0 vti=9");
+        assertThat(first.getContent().toString()).contains("keepsyms=1 tlbto_us=0 vti=9");
         assertThat(first.getHeader("X-Panicwatch-Remediation-Id")[0]).isEqualTo("rem-" + run + "/101");
 
         String metrics = scrape(notifier);
