@@ -1,12 +1,12 @@
 package dev.panicwatch.notify;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -31,6 +31,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.schemas.Topics;
+import dev.panicwatch.streams.config.InvalidSettingException;
 import dev.panicwatch.streams.topology.PanicwatchSerdes;
 
 /**
@@ -60,13 +61,21 @@ public final class Notifier implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread loop;
 
-    private Notifier(NotifierConfig config, Map<String, Object> clientConfig) throws IOException {
+    private Notifier(NotifierConfig config, Map<String, Object> clientConfig) {
         this.config = config;
+        // First, so that a port in use stops start-up before any client or thread exists.
+        try {
+            metricsServer = new MetricsServer(config.metricsBind(), config.metricsPort(), metrics::scrape,
+                    reading::get);
+        } catch (IOException e) {
+            throw new InvalidSettingException("metrics: cannot listen on " + config.metricsBind() + ":"
+                    + config.metricsPort() + " (" + e.getMessage() + "); set another metrics.port in the file");
+        }
         Map<String, Object> consumerConfig = new HashMap<>(clientConfig);
         consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.startFrom().name().toLowerCase());
+        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.startFrom().name().toLowerCase(Locale.ROOT));
         consumerConfig.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "panicwatch-notify");
         consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
                 PanicwatchSerdes.fromConfig(consumerConfig).remediations().deserializer());
@@ -77,7 +86,6 @@ public final class Notifier implements AutoCloseable {
             workers.add(new TargetWorker(target, sender, metrics));
         }
         metrics.inFlight(ledger::inFlight);
-        metricsServer = new MetricsServer(config.metricsBind(), config.metricsPort(), metrics::scrape, reading::get);
         loop = new Thread(this::run, "notify-consumer");
     }
 
@@ -85,21 +93,17 @@ public final class Notifier implements AutoCloseable {
      * Starts reading at once on a thread of its own.
      *
      * @param clientConfig Kafka client settings and {@code schema.registry.url} (from {@code KAFKA_*} variables)
+     * @throws InvalidSettingException when the metrics port cannot be listened on
      */
     public static Notifier start(NotifierConfig config, Map<String, Object> clientConfig) {
-        try {
-            Notifier notifier = new Notifier(config, clientConfig);
-            notifier.loop.start();
-            LOG.info("notifier reading {} as group {} (new groups start at the {} offset); targets: {}; metrics on "
-                            + "port {}", Topics.REMEDIATIONS, config.groupId(),
-                    config.startFrom().name().toLowerCase(), config.targets().stream()
-                            .map(t -> t.name() + " (" + t.kind().name().toLowerCase() + ")").toList(),
-                    notifier.metricsPort());
-            return notifier;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve metrics on " + config.metricsBind() + ":"
-                    + config.metricsPort() + ": " + e.getMessage(), e);
-        }
+        Notifier notifier = new Notifier(config, clientConfig);
+        notifier.loop.start();
+        LOG.info("notifier reading {} as group {} (new groups start at the {} offset); targets: {}; metrics on "
+                        + "port {}", Topics.REMEDIATIONS, config.groupId(),
+                config.startFrom().name().toLowerCase(Locale.ROOT), config.targets().stream()
+                        .map(t -> t.name() + " (" + t.kind().name().toLowerCase(Locale.ROOT) + ")").toList(),
+                notifier.metricsPort());
+        return notifier;
     }
 
     public int metricsPort() {

@@ -92,7 +92,7 @@ public record NotifierConfig(String groupId, StartFrom startFrom, String dashboa
 
     /** One line per target: what it is, where it sends, what it lets through (secrets left out). */
     public List<String> describeTargets() {
-        return targets.stream().map(t -> t.name() + ": " + t.kind().name().toLowerCase() + " -> "
+        return targets.stream().map(t -> t.name() + ": " + t.kind().name().toLowerCase(java.util.Locale.ROOT) + " -> "
                 + t.url().map(Object::toString).orElseGet(() -> t.mail().map(m -> "smtp://" + m.host() + ":" + m.port()
                 + " to " + String.join(", ", m.to())).orElse("?"))
                 + (t.filter().equals(AdviceFilter.ALL) ? "" : "; filter " + t.filter().describe())
