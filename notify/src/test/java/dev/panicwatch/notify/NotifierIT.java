@@ -213,6 +213,34 @@ class NotifierIT {
         assertThat(scrape(notifier)).contains("panicwatch_notify_unreadable_records_total 1.0");
     }
 
+    @Test
+    void anEventNotTakenBeforeAStopIsSentAgainByTheNextRun(StackEndpoints stack) throws Exception {
+        String host = run + "-pve4";
+        CountDownLatch release = new CountDownLatch(1);
+        http.script("/held", new RecordingHttpServer.Answer(200, Map.of(), release));
+        String targets = """
+                retry: {attempts: 5, initialBackoff: PT30S, maxBackoff: PT30S, requestTimeout: PT2S}
+                targets:
+                  - {name: fast, type: webhook, url: '%s'}
+                  - {name: held, type: webhook, url: '%s'}
+                """.formatted(http.url("/fast"), http.url("/held"));
+        notifier = start(stack, targets, host);
+        Map<TopicPartition, Long> ends = produce(stack, Advice.raiseVti(run + "/401", host));
+        // The held target's first try times out after 2 s; its next try would be 30 s later. Stop before it.
+        await().atMost(Duration.ofSeconds(60)).until(() -> http.requests("/fast").size() == 1
+                && scrape(notifier).contains("panicwatch_notify_failed_tries_total{target=\"held\"} 1.0"));
+        notifier.close();
+        release.countDown();
+        assertThat(committed(stack, ends.keySet())).as("the held event's offset was not committed")
+                .allSatisfy((p, offset) -> assertThat(offset).isLessThan(ends.get(p)));
+
+        notifier = start(stack, targets, host);
+        awaitCommitted(stack, ends);
+        assertThat(http.requests("/held")).as("tried once before the stop, taken after it").hasSize(2);
+        // At least once is per event, not per target: the target that had taken it gets it again too.
+        assertThat(http.requests("/fast")).hasSize(2);
+    }
+
     private Notifier start(StackEndpoints stack, String targets, String host) {
         // Every target of the test reads only its host; the group is the test's own, from the topic's start.
         groupName = run + "-" + host;
