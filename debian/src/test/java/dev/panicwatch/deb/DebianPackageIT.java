@@ -23,7 +23,7 @@ import dev.panicwatch.testkit.SystemPart;
 /**
  * The .deb this module built, for real: lintian on it, then installed in a clean Debian bookworm container (the
  * debootstrapped base image of deploy/images/debian-base) with apt resolving the Java runtime from Debian's mirror,
- * run, removed, purged, and installed once more with plain dpkg -i. A stand-in QEMU process gives the host sampler a
+ * its systemd units verified and found disabled, run, removed, purged, and installed once more with plain dpkg -i. A stand-in QEMU process gives the host sampler a
  * VM to sample.
  */
 @Tag("integration")
@@ -73,6 +73,11 @@ class DebianPackageIT {
                         + " test -f /etc/panicwatch/$u.env; done",
                 "test \"$(stat -c %a /etc/panicwatch/streams.env)\" = 600",
                 "dpkg-query -W -f='${Conffiles}\\n' panicwatch | grep -c /etc/panicwatch/ | grep -qx 5",
+                "echo '== the units: valid for systemd, none enabled'",
+                "apt-get install -y -qq --no-install-recommends systemd >/dev/null 2>&1",
+                "systemd-analyze verify --man=no /lib/systemd/system/panicwatch-*.service",
+                "for u in host-sampler ingest-http streams notify; do"
+                        + " test \"$(systemctl is-enabled panicwatch-$u.service || true)\" = disabled; done",
                 "echo '== panicwatch --help'",
                 "panicwatch --help | grep -q 'notify'",
                 "echo '== a stand-in QEMU process, then panicwatch ingest host --once --json'",
