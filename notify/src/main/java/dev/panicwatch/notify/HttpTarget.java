@@ -47,7 +47,11 @@ final class HttpTarget implements Target {
         } catch (HttpTimeoutException e) {
             return new Delivery.TryAgain("no answer within " + settings.retry().requestTimeout(), Optional.empty());
         } catch (IOException e) {
-            return new Delivery.TryAgain("cannot reach " + request.uri().getHost() + ": " + e, Optional.empty());
+            // The JDK's ConnectException often has no message; its name is then the only clue.
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            URI uri = request.uri();
+            return new Delivery.TryAgain("cannot reach " + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                    + ": " + why, Optional.empty());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Delivery.TryAgain("interrupted", Optional.empty());
