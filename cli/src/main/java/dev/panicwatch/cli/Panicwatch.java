@@ -12,7 +12,8 @@ import dev.panicwatch.streams.config.InvalidSettingException;
         description = "Correlates macOS VM timeout panics with host overload and advises vti boot-args.",
         subcommands = {DemoCommand.class, ParseCommand.class, StackCommand.class, StreamsCommand.class,
                 IngestCommand.class, ReplayCommand.class, QueryCommand.class, RemediationsCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, NotifyCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Panicwatch implements Runnable {
 
     @CommandLine.Spec
