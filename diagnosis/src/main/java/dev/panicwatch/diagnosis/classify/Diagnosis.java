@@ -1,6 +1,5 @@
 package dev.panicwatch.diagnosis.classify;
 
-import dev.panicwatch.diagnosis.kernel.BootArgs;
 import dev.panicwatch.schemas.PanicClass;
 
 /**
@@ -12,9 +11,6 @@ import dev.panicwatch.schemas.PanicClass;
  * @param reason      which rule matched and why it decides vtiHelps, in a sentence a person can read
  */
 public record Diagnosis(PanicClass panicClass, boolean vtiHelps, int currentVti, String reason) {
-
-    /** XNU's default shift of the lock/TLB timeouts in a VM (×64). */
-    public static final int DEFAULT_VTI = BootArgs.DEFAULT_VTI;
 
     public boolean isTimeout() {
         return panicClass != PanicClass.NON_TIMEOUT;

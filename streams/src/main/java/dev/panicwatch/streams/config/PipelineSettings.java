@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.panicwatch.diagnosis.kernel.EffectiveTimeout;
+
 /**
  * The pipeline's own settings (windows, thresholds, vti steps and caps, cooldown, retention, created topics), with
  * the DESIGN defaults. Read from {@code panicwatch.*} properties and {@code PANICWATCH_*} environment variables
@@ -202,9 +204,8 @@ public record PipelineSettings(
     }
 
     private static void requireVti(PipelineSetting s, int vti) {
-        // 500 ms << vti must stay meaningful; XNU itself saturates at 2^47 ns.
-        if (vti < 1 || vti > 40) {
-            throw invalid(s, vti, "must be a vti between 1 and 40");
+        if (vti < 1 || !EffectiveTimeout.covers(vti)) {
+            throw invalid(s, vti, "must be a vti between 1 and " + EffectiveTimeout.MAX_VTI);
         }
     }
 
