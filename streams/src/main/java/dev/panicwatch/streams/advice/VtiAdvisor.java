@@ -12,7 +12,7 @@ import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.streams.config.PipelineSettings;
 
 /**
- * DESIGN 3.2 step 4: turns a classified panic and the host load around it into advice. A vti-governed timeout on an
+ * docs/design.md#advice-rules: turns a classified panic and the host load around it into advice. A vti-governed timeout on an
  * overloaded host gets {@code suggestedVti = min(cap, currentVti + clamp(1 + ceil(log2 R), stepMin, stepMax))}: the
  * timeout must grow by about the factor R the vCPU was slowed by, plus one doubling of margin.
  */

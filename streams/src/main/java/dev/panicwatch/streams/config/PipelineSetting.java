@@ -7,7 +7,7 @@ import java.util.Locale;
 import dev.panicwatch.diagnosis.kernel.VtiCap;
 
 /**
- * Every setting of the pipeline itself, with its DESIGN default. Each has a property name for the config file
+ * Every setting of the pipeline itself, with its default (docs/design.md#topology). Each has a property name for the config file
  * ({@code panicwatch.look.back}) and an environment name ({@code PANICWATCH_LOOK_BACK}); durations are ISO-8601
  * ({@code PT10M}, {@code P7D}).
  */

@@ -11,7 +11,7 @@ import dev.panicwatch.diagnosis.kernel.EffectiveTimeout;
 
 /**
  * The pipeline's own settings (windows, thresholds, vti steps and caps, cooldown, retention, created topics), with
- * the DESIGN defaults. Read from {@code panicwatch.*} properties and {@code PANICWATCH_*} environment variables
+ * the defaults of docs/design.md#topology. Read from {@code panicwatch.*} properties and {@code PANICWATCH_*} environment variables
  * (environment wins); see {@link PipelineSetting} for names and meanings.
  *
  * <p>The 2-minute default {@code grace}: collectors sample every 10 s and batch their sends, so a sample normally
@@ -79,7 +79,7 @@ public record PipelineSettings(
         requirePositive(PipelineSetting.PUNCTUATION_INTERVAL, punctuationInterval);
     }
 
-    /** The DESIGN defaults. */
+    /** The defaults (docs/design.md#topology). */
     public static PipelineSettings defaults() {
         return from(Map.of(), Map.of());
     }
