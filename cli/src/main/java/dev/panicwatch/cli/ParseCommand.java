@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 
 import dev.panicwatch.diagnosis.classify.Diagnosis;
 import dev.panicwatch.diagnosis.classify.PanicClassifier;
+import dev.panicwatch.diagnosis.kernel.EffectiveTimeout;
 import dev.panicwatch.diagnosis.kernel.XnuVersion;
 import dev.panicwatch.diagnosis.parse.PanicReportParser;
 import dev.panicwatch.diagnosis.parse.ParsedReport;
@@ -152,14 +153,13 @@ final class ParseCommand implements Callable<Integer> {
         return line(block, "why", result.get("reason")).toString();
     }
 
-    /** 0.5 s x 2^vti: the lock/TLB timeout a VM guest runs with (DESIGN 2). */
+    /** The lock/TLB timeout a VM guest runs with at this vti (docs/design.md#timeouts). */
     private static String effectiveTimeout(int vti) {
-        if (vti < 0 || vti > 20) {
+        if (!EffectiveTimeout.covers(vti)) {
             return "";
         }
-        double seconds = 0.5 * (1L << vti);
-        String shown = seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
-        return " (lock/TLB timeout in a VM: 0.5 s x 2^" + vti + " = " + shown + " s)";
+        return " (lock/TLB timeout in a VM: 0.5 s x 2^" + vti + " = "
+                + EffectiveTimeout.format(EffectiveTimeout.millis(vti)) + ")";
     }
 
     private static String kernel(Map<String, Object> result) {

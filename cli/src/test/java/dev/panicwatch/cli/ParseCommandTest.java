@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import picocli.CommandLine;
 
-/** Runs {@code panicwatch parse} as the launcher does, on public panic logs from src/test/resources/panics. */
+/** Runs {@code panicwatch parse} as the launcher does, on public panic logs of the project's corpus. */
 class ParseCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,13 +36,14 @@ class ParseCommandTest {
 
     private static String panic(String prefix) {
         try {
-            Path dir = Path.of(ParseCommandTest.class.getResource("/panics/README.md").toURI()).getParent();
+            // The project's corpus, which the build packs into the command's class path for the benchmark.
+            Path dir = Path.of(ParseCommandTest.class.getResource("/bench-corpus/").toURI());
             try (var files = java.nio.file.Files.list(dir)) {
                 return files.filter(f -> f.getFileName().toString().startsWith(prefix + "-")).findFirst()
                         .orElseThrow().toString();
             }
         } catch (URISyntaxException | java.io.IOException missing) {
-            throw new IllegalStateException("test resources missing", missing);
+            throw new IllegalStateException("the corpus is not on the class path", missing);
         }
     }
 

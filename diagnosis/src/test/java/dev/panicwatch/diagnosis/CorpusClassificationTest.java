@@ -25,7 +25,7 @@ import dev.panicwatch.diagnosis.parse.UnparseableReportException;
 
 /**
  * Every public panic log in src/test/resources/corpus gets the class, vti verdict and kernel version that
- * corpus/labels.tsv gives it. The labels were written by people reading each log against DESIGN 2.1, not by running
+ * corpus/labels.tsv gives it. The labels were written by people reading each log against docs/design.md#panic-classes, not by running
  * this code.
  */
 class CorpusClassificationTest {

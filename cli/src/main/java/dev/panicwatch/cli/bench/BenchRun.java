@@ -194,6 +194,8 @@ public final class BenchRun {
                     // A panic that arrives after its window closed waits one grace on the wall clock for its own
                     // samples (they may be late too); the latency measured here is the pipeline's, not that wait.
                     "PANICWATCH_GRACE", BENCH_GRACE.toString(),
+                    // The bench never queries the API; a fixed 8080 failed the run whenever anything else held it.
+                    "PANICWATCH_API_PORT", "0",
                     "PANICWATCH_LOG_LEVEL", "WARN"));
             if (!appEnv.isEmpty()) {
                 progress.accept("streams process settings from --app-env: " + new TreeMap<>(appEnv));

@@ -1,21 +1,27 @@
 package dev.panicwatch.cli.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 import dev.panicwatch.diagnosis.parse.PanicReportParser;
 import dev.panicwatch.diagnosis.parse.UnparseableReportException;
 
 /**
- * The panic report parser's speed over the real corpus (class path {@code bench-corpus/}), in MB of raw report
- * bytes per second of the parsing thread's CPU time. CPU time rather than wall time because the machine is shared:
+ * The panic report parser's speed over the real corpus (diagnosis' test corpus, packed as {@code bench-corpus/} on
+ * the class path), in MB of raw report bytes per second of the parsing thread's CPU time. CPU time rather than wall time because the machine is shared:
  * wall time would measure the other processes as much as the parser. A report without a panic costs a parse too, so
  * rejected files count as parsed.
  */
@@ -62,27 +68,36 @@ final class ParserThroughput {
         return passes;
     }
 
+    /** Every report of the corpus, in name order; works from the jar the launcher runs and from target/classes. */
     static List<byte[]> corpus() {
+        URL folder = ParserThroughput.class.getClassLoader().getResource(CORPUS);
+        if (folder == null) {
+            throw new IllegalStateException("the corpus folder " + CORPUS + " is not on the class path; rebuild the cli"
+                    + " module (it copies diagnosis/src/test/resources/corpus/panics there)");
+        }
+        try {
+            URI uri = folder.toURI();
+            if (!"jar".equals(uri.getScheme())) {
+                return reports(Path.of(uri));
+            }
+            try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
+                return reports(jar.provider().getPath(uri));
+            }
+        } catch (URISyntaxException | IOException e) {
+            throw new IllegalStateException("cannot read the corpus folder " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<byte[]> reports(Path folder) throws IOException {
         List<byte[]> files = new ArrayList<>();
-        for (String name : new String(read("index.txt"), StandardCharsets.UTF_8).split("\n")) {
-            if (!name.isBlank()) {
-                files.add(read(name.trim()));
+        try (Stream<Path> listed = Files.list(folder)) {
+            for (Path file : listed.filter(f -> f.getFileName().toString().endsWith(".txt")).sorted().toList()) {
+                files.add(Files.readAllBytes(file));
             }
         }
         if (files.isEmpty()) {
-            throw new IllegalStateException("bench-corpus/index.txt lists no files");
+            throw new IllegalStateException("the corpus folder " + folder.toUri() + " holds no .txt reports");
         }
         return files;
-    }
-
-    private static byte[] read(String name) {
-        try (InputStream in = ParserThroughput.class.getClassLoader().getResourceAsStream(CORPUS + name)) {
-            if (in == null) {
-                throw new IllegalStateException("corpus file " + CORPUS + name + " is not on the class path");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read corpus file " + CORPUS + name, e);
-        }
     }
 }

@@ -1,20 +1,16 @@
 package dev.panicwatch.diagnosis.classify;
 
-import dev.panicwatch.diagnosis.kernel.BootArgs;
 import dev.panicwatch.schemas.PanicClass;
 
 /**
  * The verdict on one panic.
  *
- * @param panicClass  the class from DESIGN 2.1
+ * @param panicClass  the class from docs/design.md#panic-classes
  * @param vtiHelps    whether raising vti lengthens the timeout that fired, on this kernel
  * @param currentVti  vti in force: {@code vti=N} from the boot-args, else 6 (XNU's default)
  * @param reason      which rule matched and why it decides vtiHelps, in a sentence a person can read
  */
 public record Diagnosis(PanicClass panicClass, boolean vtiHelps, int currentVti, String reason) {
-
-    /** XNU's default shift of the lock/TLB timeouts in a VM (×64). */
-    public static final int DEFAULT_VTI = BootArgs.DEFAULT_VTI;
 
     public boolean isTimeout() {
         return panicClass != PanicClass.NON_TIMEOUT;

@@ -21,7 +21,7 @@ import dev.panicwatch.diagnosis.kernel.XnuVersion;
 import dev.panicwatch.diagnosis.parse.ParsedReport;
 
 /**
- * Decides the class of a panic from its panic string (DESIGN 2.1), whether raising {@code vti} can help on the guest's
+ * Decides the class of a panic from its panic string (docs/design.md#panic-classes), whether raising {@code vti} can help on the guest's
  * kernel, and the vti in force. Stateless and thread-safe.
  */
 public final class PanicClassifier {

@@ -1,11 +1,14 @@
 package dev.panicwatch.diagnosis.kernel;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalInt;
 
 /**
- * Reads values from a boot-args string ({@code nvram boot-args}, {@code sysctl kern.bootargs}, or a panic report's
- * {@code Boot args:} line) the way XNU's {@code PE_parse_boot_argn()} does: whitespace-separated {@code name=value}
- * tokens, the first token with the name wins, numbers in decimal or {@code 0x} hex.
+ * Reads and rewrites a boot-args string ({@code nvram boot-args}, {@code sysctl kern.bootargs}, or a panic report's
+ * {@code Boot args:} line) the way XNU's {@code PE_parse_boot_argn()} reads it (docs/design.md#boot-args):
+ * whitespace-separated {@code name=value} tokens, the first token with the name wins, numbers in decimal or {@code 0x}
+ * hex.
  */
 public final class BootArgs {
 
@@ -46,5 +49,60 @@ public final class BootArgs {
         } catch (NumberFormatException notANumber) {
             return OptionalInt.empty();
         }
+    }
+
+    /**
+     * The boot-args to suggest from the guest's current ones: every other argument is kept in its place, an existing
+     * {@code vti=} (and, when the TLB timeout is to be disabled, {@code tlbto_us=}) is replaced where it stands,
+     * {@code keepsyms=1} is ensured so the next panic report has symbols, and what was missing is appended in the
+     * order {@code keepsyms=1 tlbto_us=0 vti=N} (the order of the hand-made fix in docs/design.md#worked-example).
+     * A repeated {@code vti=} collapses to one, since the kernel would read only the first.
+     */
+    public static String withVti(String currentOrNull, int vti, boolean disableTlbTimeout) {
+        List<String> out = new ArrayList<>();
+        boolean keepsyms = false;
+        boolean tlb = false;
+        boolean vtiSet = false;
+        if (currentOrNull != null) {
+            for (String token : currentOrNull.strip().split("\\s+")) {
+                if (token.isEmpty()) {
+                    continue;
+                }
+                String name = token.contains("=") ? token.substring(0, token.indexOf('=')) : token;
+                switch (name) {
+                    case "keepsyms" -> {
+                        if (!keepsyms) {
+                            out.add("keepsyms=1");
+                            keepsyms = true;
+                        }
+                    }
+                    case "vti" -> {
+                        if (!vtiSet) {
+                            out.add("vti=" + vti);
+                            vtiSet = true;
+                        }
+                    }
+                    case "tlbto_us" -> {
+                        if (!disableTlbTimeout) {
+                            out.add(token);
+                        } else if (!tlb) {
+                            out.add("tlbto_us=0");
+                            tlb = true;
+                        }
+                    }
+                    default -> out.add(token);
+                }
+            }
+        }
+        if (!keepsyms) {
+            out.add("keepsyms=1");
+        }
+        if (disableTlbTimeout && !tlb) {
+            out.add("tlbto_us=0");
+        }
+        if (!vtiSet) {
+            out.add("vti=" + vti);
+        }
+        return String.join(" ", out);
     }
 }

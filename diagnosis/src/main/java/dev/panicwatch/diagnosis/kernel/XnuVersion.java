@@ -24,18 +24,6 @@ public record XnuVersion(List<Integer> parts) implements Comparable<XnuVersion> 
     /** First kernel with the {@code vti} boot-arg (macOS 10.12). On older kernels timeouts are suspended in a VM. */
     public static final int FIRST_WITH_VTI = 3789;
 
-    /**
-     * Last kernel whose {@code ml_init_lock_timeout()} shifts the timeouts unchecked (macOS 10.15): a large {@code vti}
-     * overflows and wraps to tiny timeouts there, so never suggest more than {@link #SAFE_VTI_CAP_UNCHECKED_SHIFT}.
-     */
-    public static final int LAST_WITH_UNCHECKED_VTI_SHIFT = 6153;
-
-    /** Highest vti to suggest on xnu ≤ 6153, or when the version is unknown: 0.5 s × 2^12 = 2048 s. */
-    public static final int SAFE_VTI_CAP_UNCHECKED_SHIFT = 12;
-
-    /** Highest useful vti from macOS 11 (xnu-7195) on: the shifted timeout saturates at 2^47 ns (~39 h) anyway. */
-    public static final int USEFUL_VTI_CAP_SATURATING_SHIFT = 18;
-
     // Bounded repetition so a hostile "xnu-1.1.1.1…" string cannot make this scan expensive.
     private static final Pattern IN_TEXT = Pattern.compile("xnu(?:_[a-z]{1,16})?-(\\d{1,6}(?:\\.\\d{1,6}){0,6})");
     private static final Pattern BARE = Pattern.compile("(\\d{1,6}(?:\\.\\d{1,6}){0,6})");
@@ -86,19 +74,6 @@ public record XnuVersion(List<Integer> parts) implements Comparable<XnuVersion> 
     /** Whether this kernel knows the {@code vti} boot-arg (xnu ≥ 3789, macOS 10.12). */
     public boolean hasVti() {
         return major() >= FIRST_WITH_VTI;
-    }
-
-    /**
-     * The largest {@code vti} worth suggesting for a guest kernel: 12 on xnu ≤ 6153 (the shift is unchecked and larger
-     * values wrap) and when the version is unknown (be safe), 18 above (values saturate; nothing is gained beyond).
-     *
-     * @param versionOrNull the guest's kernel, or null when the report did not say
-     */
-    public static int vtiCap(XnuVersion versionOrNull) {
-        if (versionOrNull == null || versionOrNull.major() <= LAST_WITH_UNCHECKED_VTI_SHIFT) {
-            return SAFE_VTI_CAP_UNCHECKED_SHIFT;
-        }
-        return USEFUL_VTI_CAP_SATURATING_SHIFT;
     }
 
     @Override

@@ -27,6 +27,12 @@ final class PanicSectionReader {
 
     /** Where the message of an unquoted panic ends: {@code @file.c:123} at the end of a line. */
     private static final Pattern TRAILING_LOCATION = Pattern.compile("(?:^|\\s)@[\\w./+-]{1,300}:\\d{1,6}$");
+    /**
+     * Where a quoted message ends: its closing quote right before the source location ({@code "…"@/path/file.c:123},
+     * {@code "…" @file.c:123}). The first such quote on a line is taken, not the first quote, because a kext's message
+     * may itself quote another component's name.
+     */
+    private static final Pattern QUOTED_LOCATION = Pattern.compile("\"\\s?@[\\w./+-]{1,300}:\\d{1,6}(?=\\s|$)");
 
     /** Lines that start the next part of a report, so they cannot continue a message. */
     private static final Pattern NEXT_PART = Pattern.compile(
@@ -123,10 +129,66 @@ final class PanicSectionReader {
     }
 
     /**
-     * Up to 11, panic() prints its format as a C string literal: {@code "part one " "part two"@/…/file.c:123}. The
-     * message is the parts joined as C joins adjacent literals; a part may run over several lines.
+     * Up to 11, panic() prints its format as a C string literal: {@code "part one " "part two"@/…/file.c:123}; the
+     * arguments are substituted unescaped, so a quote inside the message is text, not the literal's end. The message
+     * therefore runs from the first quote to the last quote before the location, over as many lines as it takes
+     * (docs/design.md#report-format). A message that only starts with a quoted word and ends in an unquoted
+     * {@code … @file.c:123} (the form from 12 on) is plain text. Without any location (a cut or edited report) the
+     * literal ends at its first closing quote, since nothing then tells an inner quote from the end.
      */
     private static String quoted(List<String> lines, int headerLine, String first) {
+        StringBuilder text = new StringBuilder(first);
+        int lineIndex = headerLine;
+        String line = first;
+        while (true) {
+            Matcher closing = QUOTED_LOCATION.matcher(line);
+            if (closing.find(lineIndex == headerLine ? 1 : 0)) { // the opening quote cannot also close
+                int closingQuote = text.length() - line.length() + closing.start();
+                return oneLine(joinedLiterals(text.substring(1, closingQuote)));
+            }
+            if (TRAILING_LOCATION.matcher(line).find()) {
+                return unquoted(lines, headerLine, first);
+            }
+            if (!continues(lines, lineIndex, headerLine)) {
+                return firstLiteralsOnly(lines, headerLine, first);
+            }
+            lineIndex++;
+            line = lines.get(lineIndex);
+            text.append(' ').append(line);
+        }
+    }
+
+    /**
+     * The text between the first and the last quote of a C literal's printout: shown escapes are read ({@code \"} is a
+     * quote, {@code \n} a line break), a closing and an opening quote with only blanks between are joined as C joins
+     * adjacent literals, and any other quote is part of the message.
+     */
+    private static String joinedLiterals(String inside) {
+        StringBuilder message = new StringBuilder(inside.length());
+        for (int pos = 0; pos < inside.length(); pos++) {
+            char c = inside.charAt(pos);
+            if (c == '\\' && pos + 1 < inside.length()) {
+                message.append(unescaped(inside.charAt(pos + 1)));
+                pos++;
+            } else if (c == '"') {
+                int next = pos + 1;
+                while (next < inside.length() && (inside.charAt(next) == ' ' || inside.charAt(next) == '\t')) {
+                    next++;
+                }
+                if (next < inside.length() && inside.charAt(next) == '"') {
+                    pos = next; // "part one " "part two": one message
+                } else {
+                    message.append(c);
+                }
+            } else {
+                message.append(c);
+            }
+        }
+        return message.toString();
+    }
+
+    /** The literal parts up to the first closing quote that is not followed by another part. */
+    private static String firstLiteralsOnly(List<String> lines, int headerLine, String first) {
         StringBuilder message = new StringBuilder();
         String current = first;
         int lineIndex = headerLine;
@@ -148,12 +210,10 @@ final class PanicSectionReader {
                 if (c == '"') {
                     inside = true;
                 } else if (c != ' ' && c != '\t') {
-                    break; // the "@/path:line" location, or anything else after the last part
+                    break; // anything else after the last part
                 }
             } else if (c == '\\' && pos + 1 < current.length()) {
-                // The literal is printed stringified, so its escapes show: \" is a quote, \n a line break.
-                char escaped = current.charAt(pos + 1);
-                message.append(escaped == 'n' || escaped == 't' || escaped == 'r' ? ' ' : escaped);
+                message.append(unescaped(current.charAt(pos + 1)));
                 pos++;
             } else if (c == '"') {
                 inside = false;
@@ -163,6 +223,11 @@ final class PanicSectionReader {
             pos++;
         }
         return oneLine(message.toString());
+    }
+
+    /** The literal is printed stringified, so its escapes show; line breaks and tabs become blanks. */
+    private static char unescaped(char escaped) {
+        return escaped == 'n' || escaped == 't' || escaped == 'r' ? ' ' : escaped;
     }
 
     /** From 12 on (and for kernel traps before), the message is plain text ending in {@code " @file.c:123"}. */

@@ -26,7 +26,7 @@ import dev.panicwatch.schemas.PanicClass;
 import dev.panicwatch.schemas.ReportFormat;
 
 /**
- * One hand-written panic string per row of the classification table (DESIGN 2.1), modelled on XNU's format strings,
+ * One hand-written panic string per row of the classification table (docs/design.md#panic-classes), modelled on XNU's format strings,
  * with the class and vti verdict worked out from the table by hand.
  */
 class PanicClassifierTest {

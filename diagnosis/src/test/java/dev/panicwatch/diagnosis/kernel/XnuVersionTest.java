@@ -50,15 +50,6 @@ class XnuVersionTest {
         assertThat(new XnuVersion(List.of(3789)).hasVti()).isTrue();
     }
 
-    /** DESIGN 2: cap 12 for xnu ≤ 6153 or an unknown kernel (the shift wraps), 18 above (it saturates). */
-    @Test
-    void vti_cap_is_12_up_to_6153_and_when_unknown_and_18_above() {
-        assertThat(XnuVersion.vtiCap(null)).isEqualTo(12);
-        assertThat(XnuVersion.vtiCap(new XnuVersion(List.of(6153, 141, 1)))).isEqualTo(12);
-        assertThat(XnuVersion.vtiCap(new XnuVersion(List.of(6154)))).isEqualTo(18);
-        assertThat(XnuVersion.vtiCap(new XnuVersion(List.of(7195, 60, 75)))).isEqualTo(18);
-    }
-
     @Test
     void rejects_empty_and_negative_parts() {
         assertThatThrownBy(() -> new XnuVersion(List.of())).isInstanceOf(IllegalArgumentException.class);

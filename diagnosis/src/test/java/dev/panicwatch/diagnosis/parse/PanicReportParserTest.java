@@ -9,6 +9,8 @@ import java.time.Instant;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import dev.panicwatch.diagnosis.classify.PanicClassifier;
+import dev.panicwatch.schemas.PanicClass;
 import dev.panicwatch.schemas.ReportFormat;
 
 /** Hand-made reports, each showing one shape real reports take; expected values are read off the input by eye. */
@@ -119,6 +121,82 @@ class PanicReportParserTest {
             assertThatThrownBy(() -> parse("Sun May  4 01:51:48 2014\npanic(cpu 6 caller 0xffffff80184d0f36): \n"))
                     .isInstanceOf(UnparseableReportException.class)
                     .hasMessageContaining("line 2").hasMessageContaining("cut off");
+        }
+    }
+
+    /**
+     * Quotes inside a quoted panic string: panic() prints its format as a C literal but substitutes the arguments as
+     * they are, so a kext that names another component in quotes prints quotes inside the literal. The message runs to
+     * the last quote before the source location.
+     */
+    @Nested
+    class QuotesInsideAQuotedMessage {
+
+        @Test
+        void a_kext_message_naming_components_in_quotes_is_read_whole() throws Exception {
+            ParsedReport report = parse("""
+                    panic(cpu 2 caller 0xffffff7f9a8b2c3d): "AppleIntelFramebuffer: "IOFramebuffer" did not answer "setPowerState" in 30 s"@/BuildRoot/Library/Caches/com.apple.xbs/Sources/AppleGraphicsControl/AppleGraphicsControl-5.2.6/src/AppleIntelFramebuffer.cpp:1820
+                    Backtrace (CPU 2), Frame : Return Address
+                    """);
+
+            assertThat(report.panicString())
+                    .isEqualTo("AppleIntelFramebuffer: \"IOFramebuffer\" did not answer \"setPowerState\" in 30 s");
+            assertThat(report.panicCpu()).contains(2);
+        }
+
+        @Test
+        void the_text_after_an_inner_quote_decides_the_class() throws Exception {
+            // Cut at the inner quote this would read "com.example.driver: ", which names no timeout at all.
+            ParsedReport report = parse("""
+                    panic(cpu 0 caller 0xffffff7f8d4e5f60): "com.example.driver: "IOAHCIBlockStorageDevice" request timeout, giving up"@/Users/build/driver/Driver.cpp:77
+                    Kernel version:
+                    Darwin Kernel Version 18.7.0: Tue Aug 20 16:57:14 PDT 2019; root:xnu-4903.271.2~2/RELEASE_X86_64
+                    """);
+
+            assertThat(report.panicString())
+                    .isEqualTo("com.example.driver: \"IOAHCIBlockStorageDevice\" request timeout, giving up");
+            assertThat(new PanicClassifier().classify(report).panicClass()).isEqualTo(PanicClass.OTHER_TIMEOUT);
+        }
+
+        @Test
+        void adjacent_literals_still_join_when_one_of_them_holds_a_quote() throws Exception {
+            ParsedReport report = parse("panic(cpu 1 caller 0xffffff800dde568d): \"AppleHDA: \" \"codec \"HDEF\" lost,"
+                    + " reset\"@/xnu/AppleHDA-283.15/AppleHDA.cpp:410\n");
+
+            assertThat(report.panicString()).isEqualTo("AppleHDA: codec \"HDEF\" lost, reset");
+        }
+
+        @Test
+        void a_message_with_inner_quotes_wrapped_over_two_lines_runs_to_the_location_on_the_second() throws Exception {
+            ParsedReport report = parse("""
+                    panic(cpu 5 caller 0xffffff7f91a2b3c4): "IOUSBHostFamily: device "Hub 4-port" on port 2 did not
+                    answer in time, "enumeration" aborted" @IOUSBHostDevice.cpp:3001
+                    Panicked task 0xffffff8c6acea980: 327 threads: pid 0: kernel_task
+                    """);
+
+            assertThat(report.panicString()).isEqualTo(
+                    "IOUSBHostFamily: device \"Hub 4-port\" on port 2 did not answer in time, \"enumeration\" aborted");
+            assertThat(report.processName()).contains("kernel_task");
+        }
+
+        @Test
+        void a_message_that_only_starts_with_a_quoted_name_is_plain_text_up_to_its_location() throws Exception {
+            // The form from macOS 12 on: no literal, the location after a blank.
+            ParsedReport report = parse("panic(cpu 0 caller 0xffffff8012345678): \"com.apple.iokit.IOSurface\" reported"
+                    + " a fatal error @IOSurfaceRoot.cpp:812\n");
+
+            assertThat(report.panicString()).isEqualTo("\"com.apple.iokit.IOSurface\" reported a fatal error");
+        }
+
+        @Test
+        void without_a_location_the_literal_ends_at_its_first_closing_quote() throws Exception {
+            // An edited report with the location removed: nothing tells an inner quote from the end of the literal.
+            ParsedReport report = parse("""
+                    panic(cpu 3 caller 0xffffff800e43baa0): "Spinlock acquisition timed out: lock=0x1" owner "kernel_task"
+                    Backtrace (CPU 3), Frame : Return Address
+                    """);
+
+            assertThat(report.panicString()).isEqualTo("Spinlock acquisition timed out: lock=0x1");
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.panicwatch.ingest.panic;
 
 /**
- * Who sent a panic report: the VM (DESIGN 3.1: host-qualified Proxmox vmid such as {@code pve1/104}, or the SMBIOS
+ * Who sent a panic report: the VM (docs/design.md#vm-identity: host-qualified Proxmox vmid such as {@code pve1/104}, or the SMBIOS
  * UUID), optionally its host and SMBIOS UUID, and the boot-args the guest read from {@code sysctl kern.bootargs}.
  * Blank optional values count as absent.
  */

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * DESIGN 3.2 step 4's dedupe: one event per VM per cooldown unless the advice changes, and a panic that arrives with
+ * docs/design.md#cooldown: one event per VM per cooldown unless the advice changes, and a panic that arrives with
  * vti already at or above the last suggestion always escalates. Times are panic times, not processing times, so a
  * replay of the same reports yields the same events.
  */

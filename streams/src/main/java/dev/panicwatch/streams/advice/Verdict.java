@@ -1,6 +1,6 @@
 package dev.panicwatch.streams.advice;
 
-/** Which rule of DESIGN 3.2 step 4 decided the advice. */
+/** Which rule of docs/design.md#advice-rules decided the advice. */
 public enum Verdict {
     /** vti-governed timeout on an overloaded host: raise vti (and disable the TLB timeout for TLB flushes). */
     RAISE_VTI,

@@ -4,12 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import dev.panicwatch.diagnosis.kernel.BootArgs;
+import dev.panicwatch.diagnosis.kernel.EffectiveTimeout;
+import dev.panicwatch.diagnosis.kernel.VtiCap;
 import dev.panicwatch.schemas.PanicClass;
 import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.streams.config.PipelineSettings;
 
 /**
- * DESIGN 3.2 step 4: turns a classified panic and the host load around it into advice. A vti-governed timeout on an
+ * docs/design.md#advice-rules: turns a classified panic and the host load around it into advice. A vti-governed timeout on an
  * overloaded host gets {@code suggestedVti = min(cap, currentVti + clamp(1 + ceil(log2 R), stepMin, stepMax))}: the
  * timeout must grow by about the factor R the vCPU was slowed by, plus one doubling of margin.
  */
@@ -90,7 +93,7 @@ public final class VtiAdvisor {
         int step = Math.max(stepMin, Math.min(stepMax, rawStep));
         int suggested = Math.min(kernelCap, panic.currentVti() + step);
         boolean tlb = panic.panicClass() == PanicClass.TLB_FLUSH_TIMEOUT;
-        String bootArgs = SuggestedBootArgs.withVti(panic.bootArgs(), suggested, tlb);
+        String bootArgs = BootArgs.withVti(panic.bootArgs(), suggested, tlb);
         long after = EffectiveTimeout.millis(suggested);
         List<RemediationAction> actions = new ArrayList<>();
         actions.add(RemediationAction.RAISE_VTI);

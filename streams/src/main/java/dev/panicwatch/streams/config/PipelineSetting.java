@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
+import dev.panicwatch.diagnosis.kernel.VtiCap;
+
 /**
- * Every setting of the pipeline itself, with its DESIGN default. Each has a property name for the config file
+ * Every setting of the pipeline itself, with its default (docs/design.md#topology). Each has a property name for the config file
  * ({@code panicwatch.look.back}) and an environment name ({@code PANICWATCH_LOOK_BACK}); durations are ISO-8601
  * ({@code PT10M}, {@code P7D}).
  */
@@ -26,9 +28,9 @@ public enum PipelineSetting {
             "Smallest vti raise for an overloaded host."),
     VTI_STEP_MAX("panicwatch.vti.step.max", "4", Kind.INT,
             "Largest vti raise in one piece of advice (×16 on the timeout)."),
-    VTI_CAP_UNCHECKED("panicwatch.vti.cap.unchecked", "12", Kind.INT,
+    VTI_CAP_UNCHECKED("panicwatch.vti.cap.unchecked", Integer.toString(VtiCap.XNU.unchecked()), Kind.INT,
             "Highest vti ever suggested on xnu ≤ 6153 (macOS 10.12–10.15, unchecked shift) or an unknown kernel."),
-    VTI_CAP_SATURATING("panicwatch.vti.cap.saturating", "18", Kind.INT,
+    VTI_CAP_SATURATING("panicwatch.vti.cap.saturating", Integer.toString(VtiCap.XNU.saturating()), Kind.INT,
             "Highest vti suggested from xnu-7195 (macOS 11) on, where the timeout saturates."),
     COOLDOWN("panicwatch.cooldown", "PT1H", Kind.DURATION,
             "One remediation event per VM per cooldown, unless the advice changes."),

@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.panicwatch.diagnosis.kernel.EffectiveTimeout;
+
 /**
  * The pipeline's own settings (windows, thresholds, vti steps and caps, cooldown, retention, created topics), with
- * the DESIGN defaults. Read from {@code panicwatch.*} properties and {@code PANICWATCH_*} environment variables
+ * the defaults of docs/design.md#topology. Read from {@code panicwatch.*} properties and {@code PANICWATCH_*} environment variables
  * (environment wins); see {@link PipelineSetting} for names and meanings.
  *
  * <p>The 2-minute default {@code grace}: collectors sample every 10 s and batch their sends, so a sample normally
@@ -77,7 +79,7 @@ public record PipelineSettings(
         requirePositive(PipelineSetting.PUNCTUATION_INTERVAL, punctuationInterval);
     }
 
-    /** The DESIGN defaults. */
+    /** The defaults (docs/design.md#topology). */
     public static PipelineSettings defaults() {
         return from(Map.of(), Map.of());
     }
@@ -202,9 +204,8 @@ public record PipelineSettings(
     }
 
     private static void requireVti(PipelineSetting s, int vti) {
-        // 500 ms << vti must stay meaningful; XNU itself saturates at 2^47 ns.
-        if (vti < 1 || vti > 40) {
-            throw invalid(s, vti, "must be a vti between 1 and 40");
+        if (vti < 1 || !EffectiveTimeout.covers(vti)) {
+            throw invalid(s, vti, "must be a vti between 1 and " + EffectiveTimeout.MAX_VTI);
         }
     }
 

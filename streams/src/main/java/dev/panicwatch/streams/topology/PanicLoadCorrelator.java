@@ -31,7 +31,7 @@ import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.metrics.PipelineObserver;
 
 /**
- * DESIGN 3.2 steps 2–4 for one partition's VMs. Samples are kept per VM at their sample time; a timeout panic is
+ * docs/design.md#load-window to #advice-rules for one partition's VMs. Samples are kept per VM at their sample time; a timeout panic is
  * parked until its load window [panic − lookBack, panic + lookAhead] can no longer gain samples, i.e. until stream
  * time passes panic + lookAhead + grace, or the wall clock does (a quiet VM's window must close even when no more
  * records arrive). Both clocks are checked by punctuators, then the panic is decided with whatever samples came.
@@ -90,7 +90,7 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     private void park(String vmId, ClassifiedPanic classified) {
         Diagnosis diagnosis = classified.diagnosis();
         if (!diagnosis.isTimeout()) {
-            return; // counted upstream; DESIGN: no remediation for NON_TIMEOUT
+            return; // counted upstream; no remediation for NON_TIMEOUT (docs/design.md#advice-rules)
         }
         PanicReport report = classified.report();
         long panicTime = report.getPanicTime().toEpochMilli();

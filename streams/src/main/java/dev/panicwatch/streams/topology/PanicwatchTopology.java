@@ -25,7 +25,7 @@ import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.metrics.PipelineObserver;
 
 /**
- * The Panicwatch topology (DESIGN 3.2):
+ * The Panicwatch topology (docs/design.md#topology):
  * <pre>
  * panic-reports ─ check key ─ drop duplicates ─ host from samples ─ classify ─┬─ count per VM / host / class
  *                                                                              └─┐

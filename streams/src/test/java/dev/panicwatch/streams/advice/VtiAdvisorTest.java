@@ -13,7 +13,7 @@ import dev.panicwatch.schemas.PanicClass;
 import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.streams.config.PipelineSettings;
 
-/** The advice rules without Kafka (DESIGN defaults: thresholds 1.0 / 0.25 / 40, step 1..4, caps 12 / 18). */
+/** The advice rules without Kafka (docs/design.md#advice-rules defaults: thresholds 1.0 / 0.25 / 40, step 1..4, caps 12 / 18). */
 class VtiAdvisorTest {
 
     private static final Instant T = Instant.parse("2026-11-20T10:00:00Z");

@@ -153,7 +153,7 @@ class QueryApiIT {
                 assertThat(top.path("vms").get(2).path("advice").path("suggestedVti").asInt()).isEqualTo(9);
                 assertThat(top.has("partitions")).as("merged answers do not list partitions").isFalse();
 
-                // A's advice: the DESIGN worked example, R = 110 / 32 = 3.44 → vti 6 + 3 = 9.
+                // A's advice: the worked example of docs/design.md#worked-example, R = 110 / 32 = 3.44 → vti 6 + 3 = 9.
                 JsonNode adviceA = ok(client.get("/api/v1/remediation", "vm", vmA));
                 assertThat(adviceA.path("vmId").asText()).isEqualTo(vmA);
                 assertThat(adviceA.path("hostId").asText()).isEqualTo(h1);

@@ -31,7 +31,7 @@ import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.streams.config.PipelineSettings;
 
 /**
- * DESIGN 3.2 rule by rule, through the real topology and Streams configuration (defaults: look-back 10 min,
+ * docs/design.md#topology rule by rule, through the real topology and Streams configuration (defaults: look-back 10 min,
  * look-ahead 1 min, grace 2 min, thresholds 1.0 / 0.25 / 40, step 1..4, caps 12 / 18, cooldown 1 h, punctuation
  * every 10 s). Every panic at time T waits until T + 1 min + 2 min = T + 3 min.
  */
