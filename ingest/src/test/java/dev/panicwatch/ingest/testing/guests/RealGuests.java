@@ -90,10 +90,13 @@ public final class RealGuests implements BeforeEachCallback, AfterEachCallback {
         return resource;
     }
 
-    /** The sampler's view of this test's Proxmox node: the real /proc and cgroups, the test's /etc/pve and /run. */
+    /**
+     * The sampler's view of this test's Proxmox node: the real /proc, the test's /etc/pve and /run, and as cgroup
+     * root the test's own groups ({@link #weigh}; create the sampler after weighing, it reads the layout once).
+     */
     public HostRoots proxmoxRoots() {
         return new HostRoots(Path.of("/proc"), root.resolve("etc/pve"), root.resolve("var/run"),
-                Path.of("/sys/fs/cgroup"));
+                root.resolve("sys/fs/cgroup"));
     }
 
     public Path root() {
@@ -164,7 +167,25 @@ public final class RealGuests implements BeforeEachCallback, AfterEachCallback {
 
     /** Puts {@code guest} in a Proxmox-style cgroup with the CPU weight of {@code cpuunits}, undone after the test. */
     public CpuWeightGroup weigh(KvmGuest guest, int cpuunits) {
-        return track(CpuWeightGroup.forGuest(cgroupName, guest, cpuunits));
+        CpuWeightGroup group = track(CpuWeightGroup.forGuest(cgroupName, guest, cpuunits));
+        // Lay the test's cgroup root out as the host's is: the v2 group itself, or on a hybrid host a tmpfs-like
+        // directory whose "unified" is the test's group in the unified hierarchy.
+        Path cgroupRoot = root.resolve("sys/fs/cgroup");
+        Path unified = CpuWeightGroup.unifiedTestGroup(cgroupName);
+        try {
+            if (unified != null && !Files.exists(cgroupRoot, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(cgroupRoot.getParent());
+                if (CpuWeightGroup.isHybrid()) {
+                    Files.createDirectories(cgroupRoot);
+                    Files.createSymbolicLink(cgroupRoot.resolve("unified"), unified);
+                } else {
+                    Files.createSymbolicLink(cgroupRoot, unified);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return group;
     }
 
     private Path guestDir(String id) {
