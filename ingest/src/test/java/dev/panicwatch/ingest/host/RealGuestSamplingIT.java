@@ -140,10 +140,21 @@ class RealGuestSamplingIT {
         HostLoadSample sample = byVm(busy.result()).get("kvmhost/111");
         double otherCores = sample.getHostCpuBusy() * sample.getHostCpus() - sample.getVmCpuUsage();
         System.out.printf("[real-guests] idle host: worst vCPU wait %.3f (expected < 0.05; schedstat says %.3f), "
-                        + "VM usage %.2f cores (vCPU threads ran %.2f), other processes %.2f cores; %s%n",
+                        + "VM usage %.2f cores (expected about 1: one busy vCPU; its vCPU threads ran %.2f), "
+                        + "other processes %.2f cores; %s%n",
                 sample.getVcpuWaitRatioMax(), busy.worstVcpuWait(guest), sample.getVmCpuUsage(),
                 busy.vcpuCores(guest), otherCores, busy.describe(guest));
         assertAgreesWithTheKernel(sample, busy, guest);
+
+        // Paused: no vCPU runs or waits, and the VM's usage drops to (almost) nothing. This holds on a busy host too.
+        guest.pause();
+        MeasuredRound<SamplingRound> paused = MeasuredRound.over(INTERVAL, List.of(guest), sampler::sampleRound);
+        HostLoadSample idle = byVm(paused.result()).get("kvmhost/111");
+        System.out.printf("[real-guests] paused guest: VM usage %.3f cores (expected < 0.05), wait %.3f "
+                + "(expected < 0.05)%n", idle.getVmCpuUsage(), idle.getVcpuWaitRatioMax());
+        assertThat(idle.getVmCpuUsage()).isLessThan(0.05);
+        assertThat(idle.getVcpuWaitRatioMax()).isLessThan(0.05);
+
         if (otherCores > 0.3 && !Boolean.getBoolean(SystemPart.REQUIRE_PROPERTY)) {
             // A developer's machine running builds is not an idle host; CI's machine is, and there this is asserted.
             Assumptions.abort(String.format("host not idle: other processes used %.2f cores", otherCores));
@@ -151,15 +162,6 @@ class RealGuestSamplingIT {
         assertThat(sample.getVcpuWaitRatioMax()).isLessThan(0.05);
         // The one busy vCPU holds about one core.
         assertThat(sample.getVmCpuUsage()).isBetween(0.8, 1.2);
-
-        // Paused: no vCPU runs or waits, and the VM's usage drops to (almost) nothing.
-        guest.pause();
-        MeasuredRound<SamplingRound> paused = MeasuredRound.over(INTERVAL, List.of(guest), sampler::sampleRound);
-        HostLoadSample idle = byVm(paused.result()).get("kvmhost/111");
-        System.out.printf("[real-guests] paused guest: VM usage %.3f cores (expected < 0.05), wait %.3f (expected < 0.05)%n",
-                idle.getVmCpuUsage(), idle.getVcpuWaitRatioMax());
-        assertThat(idle.getVmCpuUsage()).isLessThan(0.05);
-        assertThat(idle.getVcpuWaitRatioMax()).isLessThan(0.05);
     }
 
     @Test
@@ -260,6 +262,8 @@ class RealGuestSamplingIT {
         // The vCPU threads' run time is most of what the VM's QEMU process uses.
         assertThat(sample.getVmCpuUsage()).as("VM usage vs its vCPU threads' run time")
                 .isGreaterThanOrEqualTo(round.vcpuCores(guest) - 0.05);
-        assertThat(sample.getIntervalMillis()).isCloseTo(INTERVAL.toMillis(), within(500L));
+        // The measured gap between the rounds' starts: never less than the time the test let pass between them,
+        // more by what the baseline round and the test's own readings took on a loaded machine.
+        assertThat(sample.getIntervalMillis()).isBetween(INTERVAL.toMillis(), INTERVAL.toMillis() + 2_000);
     }
 }

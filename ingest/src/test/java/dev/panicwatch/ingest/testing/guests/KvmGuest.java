@@ -63,6 +63,15 @@ public record KvmGuest(String name, String vmid, String uuid, int vcpus, Process
         return readQuietly(console).map(text -> text.contains(GuestImage.READY_LINE)).orElse(false);
     }
 
+    /**
+     * Whether the guest's kernel has started: its real-mode setup code prints "Probing EDD" on the serial console
+     * once the firmware hands over, and /init its ready line.
+     */
+    public boolean pastFirmware() {
+        return readQuietly(console).map(text -> text.contains("Probing EDD") || text.contains(GuestImage.READY_LINE))
+                .orElse(false);
+    }
+
     /** Stops the vCPUs (HMP {@code stop}): their threads sleep until {@link #resume()}. */
     public void pause() {
         hmp("stop");
@@ -150,7 +159,9 @@ public record KvmGuest(String name, String vmid, String uuid, int vcpus, Process
                 // to set MSR 0x10a and QEMU 7.2 aborts on it.
                 "-cpu", "host,-arch-capabilities",
                 "-m", "128",
-                "-nodefaults", "-display", "none", "-no-reboot",
+                // -nographic rather than -display none: only then does QEMU tell SeaBIOS to use the serial console,
+                // which shows how far a guest got (the serial and monitor go where -serial and -monitor say).
+                "-nodefaults", "-nographic", "-no-reboot",
                 "-serial", "file:" + dir.resolve("console.log"),
                 "-kernel", image.kernel().toString(),
                 "-initrd", image.initramfs().toString(),

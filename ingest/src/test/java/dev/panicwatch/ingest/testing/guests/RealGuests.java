@@ -221,6 +221,14 @@ public final class RealGuests implements BeforeEachCallback, AfterEachCallback {
             throw new IllegalStateException("guest " + name + " did not start: " + e.getMessage() + "; QEMU said: "
                     + (log.isEmpty() ? "nothing" : log), e);
         }
+        if (busyVcpus > 0) {
+            // Past the firmware: SeaBIOS mostly waits on QEMU's emulation, the kernel's setup code onwards keeps the
+            // boot vCPU busy (and where the kernel boots, /init keeps the asked-for vCPUs busy).
+            await("guest " + name + " past its firmware (console: " + guest.console() + ")")
+                    .atMost(Duration.ofSeconds(60))
+                    .failFast(() -> !process.isAlive())
+                    .until(guest::pastFirmware);
+        }
         return guest;
     }
 }
