@@ -154,16 +154,33 @@ public final class HostSamplerBenchmark {
         }
     }
 
+    private static int roundsArgument(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("rounds must be a whole number, is '" + text + "'");
+        }
+    }
+
     /**
      * Arguments: [vms=200] [vcpus=8] [rounds=50], or {@code live [rounds=100] [auto|proxmox|qemu]}. Figures to
      * stderr, the JSON summary as the last line on stdout.
      */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("live")) {
-            int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-            HostPlatform platform = args.length > 2 ? HostPlatform.valueOf(args[2].toUpperCase(Locale.ROOT))
-                    : HostPlatform.AUTO;
-            BenchResult r = runLive(HostRoots.system(), platform, rounds);
+            int rounds;
+            HostPlatform platform;
+            BenchResult r;
+            try {
+                rounds = args.length > 1 ? roundsArgument(args[1]) : 100;
+                platform = args.length > 2 ? HostPlatform.valueOf(args[2].toUpperCase(Locale.ROOT)) : HostPlatform.AUTO;
+                r = runLive(HostRoots.system(), platform, rounds);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                System.err.println("usage: HostSamplerBenchmark live [rounds=100] [auto|proxmox|qemu]: "
+                        + e.getMessage());
+                System.exit(2);
+                return;
+            }
             System.err.printf(Locale.ROOT, "host sampler on this host's /proc, %d running VM(s) (largest %d vCPUs), "
                             + "%d rounds: CPU per round mean %.2f ms, p50 %.2f ms, p95 %.2f ms, max %.2f ms "
                             + "(first round %.2f ms); wall mean %.2f ms%n",
