@@ -154,6 +154,14 @@ public final class HostSamplerBenchmark {
         }
     }
 
+    private static HostPlatform platformArgument(String text) {
+        try {
+            return HostPlatform.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the platform must be auto, proxmox or qemu, is '" + text + "'");
+        }
+    }
+
     private static int roundsArgument(String text) {
         try {
             return Integer.parseInt(text);
@@ -173,7 +181,7 @@ public final class HostSamplerBenchmark {
             BenchResult r;
             try {
                 rounds = args.length > 1 ? roundsArgument(args[1]) : 100;
-                platform = args.length > 2 ? HostPlatform.valueOf(args[2].toUpperCase(Locale.ROOT)) : HostPlatform.AUTO;
+                platform = args.length > 2 ? platformArgument(args[2]) : HostPlatform.AUTO;
                 r = runLive(HostRoots.system(), platform, rounds);
             } catch (IllegalArgumentException | IllegalStateException e) {
                 System.err.println("usage: HostSamplerBenchmark live [rounds=100] [auto|proxmox|qemu]: "
