@@ -1,5 +1,6 @@
 package dev.panicwatch.ingest.host;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -10,7 +11,8 @@ import java.util.Objects;
  * @param proc   procfs ({@code /proc}): load, CPU times, PSI, processes and their threads
  * @param pve    the Proxmox cluster file system ({@code /etc/pve}): {@code qemu-server/<vmid>.conf}
  * @param run    the runtime directory ({@code /run}): Proxmox's {@code qemu-server/<vmid>.pid}
- * @param cgroup the cgroup v2 mount ({@code /sys/fs/cgroup}): per-VM {@code cpu.pressure}
+ * @param cgroup the cgroup mount ({@code /sys/fs/cgroup}): per-VM {@code cpu.pressure}, in the v2 hierarchy that
+ *               {@link #unifiedCgroup()} finds there
  */
 public record HostRoots(Path proc, Path pve, Path run, Path cgroup) {
 
@@ -19,6 +21,20 @@ public record HostRoots(Path proc, Path pve, Path run, Path cgroup) {
         Objects.requireNonNull(pve, "pve");
         Objects.requireNonNull(run, "run");
         Objects.requireNonNull(cgroup, "cgroup");
+    }
+
+    /**
+     * Where the cgroup v2 hierarchy is, which holds the VMs' scopes and their {@code cpu.pressure}: the cgroup root
+     * itself on a v2 host, but {@code <cgroup>/unified} on a hybrid host (systemd's hybrid layout: the v1 controllers
+     * in {@code /sys/fs/cgroup/<controller>} and a controller-less cgroup2 at {@code /sys/fs/cgroup/unified}, as on
+     * Proxmox VE 6 and on hosts booted with {@code systemd.unified_cgroup_hierarchy=0}). There {@code /proc/<pid>/cgroup}'s
+     * {@code 0::} path is relative to the unified mount, and the scope with its pressure exists only under it.
+     */
+    public Path unifiedCgroup() {
+        Path unified = cgroup.resolve("unified");
+        boolean hybrid = !Files.exists(cgroup.resolve("cgroup.controllers"))
+                && Files.exists(unified.resolve("cgroup.controllers"));
+        return hybrid ? unified : cgroup;
     }
 
     /** The live host's trees. */

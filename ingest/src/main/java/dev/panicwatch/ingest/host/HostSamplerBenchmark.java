@@ -22,6 +22,10 @@ import java.util.stream.Stream;
  * records) but not the kernel generating procfs contents on a live host.
  *
  * <p>Run: {@code java -cp 'cli/target/panicwatch-cli.jar:cli/target/lib/*' dev.panicwatch.ingest.host.HostSamplerBenchmark [vms] [vcpus] [rounds]}
+ *
+ * <p>{@code ... HostSamplerBenchmark live [rounds] [auto|proxmox|qemu]} measures the same on this host's real
+ * {@code /proc} (and {@code /etc/pve}, {@code /run}), with whatever VMs run on it: the kernel's cost of generating
+ * the procfs files is then included. Rounds are 100 ms apart, so the counters move between them as in real use.
  */
 public final class HostSamplerBenchmark {
 
@@ -32,7 +36,11 @@ public final class HostSamplerBenchmark {
 
         /** One line of JSON, for scripts and {@code ./panicwatch bench}. */
         public String toJson() {
-            return String.format(Locale.ROOT, "{\"benchmark\":\"host-sampler-round\",\"vms\":%d,\"vcpus\":%d,"
+            return toJson("host-sampler-round");
+        }
+
+        String toJson(String benchmark) {
+            return String.format(Locale.ROOT, "{\"benchmark\":\"" + benchmark + "\",\"vms\":%d,\"vcpus\":%d,"
                             + "\"rounds\":%d,\"samplesPerRound\":%d,\"firstRoundCpuMs\":%.2f,\"cpuMsMean\":%.2f,"
                             + "\"cpuMsP50\":%.2f,\"cpuMsP95\":%.2f,\"cpuMsMax\":%.2f,\"wallMsMean\":%.2f}",
                     vms, vcpus, rounds, samplesPerRound, firstRoundCpuMillis, cpuMillisMean, cpuMillisP50,
@@ -48,11 +56,6 @@ public final class HostSamplerBenchmark {
         if (vms < 1 || vcpus < 1 || rounds < 1) {
             throw new IllegalArgumentException("vms, vcpus and rounds must be at least 1");
         }
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        if (!threads.isCurrentThreadCpuTimeSupported()) {
-            throw new IllegalStateException("this JVM cannot measure thread CPU time");
-        }
-        threads.setThreadCpuTimeEnabled(true);
         Path base = null;
         try {
             base = Files.createTempDirectory("panicwatch-host-bench-");
@@ -63,26 +66,11 @@ public final class HostSamplerBenchmark {
             for (int i = 0; i <= rounds; i++) {
                 warmUp.sampleRound();
             }
-            HostSampler sampler = newSampler(base);
-            long firstStart = threads.getCurrentThreadCpuTime();
-            int samples = sampler.sampleRound().samples().size();
-            double first = (threads.getCurrentThreadCpuTime() - firstStart) / 1e6;
-            if (samples != vms) {
-                throw new IllegalStateException("expected " + vms + " samples per round, got " + samples);
+            BenchResult result = measure(newSampler(base), vcpus, rounds, 0);
+            if (result.samplesPerRound() != vms) {
+                throw new IllegalStateException("expected " + vms + " samples per round, got " + result.samplesPerRound());
             }
-            double[] cpu = new double[rounds];
-            double wall = 0;
-            for (int i = 0; i < rounds; i++) {
-                long wallStart = System.nanoTime();
-                long cpuStart = threads.getCurrentThreadCpuTime();
-                sampler.sampleRound();
-                cpu[i] = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e6;
-                wall += (System.nanoTime() - wallStart) / 1e6;
-            }
-            double[] sorted = cpu.clone();
-            Arrays.sort(sorted);
-            return new BenchResult(vms, vcpus, rounds, samples, first, Arrays.stream(cpu).average().orElse(0),
-                    percentile(sorted, 0.50), percentile(sorted, 0.95), sorted[sorted.length - 1], wall / rounds);
+            return result;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the synthetic host tree: " + e.getMessage(), e);
         } finally {
@@ -90,6 +78,63 @@ public final class HostSamplerBenchmark {
                 deleteTree(base);
             }
         }
+    }
+
+    /**
+     * The cost on this host's real trees, with the VMs that run on it now. {@code vcpus} in the result is the
+     * vCPUs of the largest VM found.
+     *
+     * @throws IllegalStateException when no VM runs here (there would be nothing to measure)
+     */
+    public static BenchResult runLive(HostRoots roots, HostPlatform platform, int rounds) {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds must be at least 1");
+        }
+        HostSampler warmUp = HostSampler.create(roots, platform, VmIdScheme.AUTO, "bench-live", "bench-live",
+                Duration.ofSeconds(10), SamplerClock.system());
+        SamplingRound probe = warmUp.sampleRound();
+        if (probe.vmsRunning() == 0) {
+            throw new IllegalStateException("no running VM found (looked for " + warmUp.discoveryDescription()
+                    + "); start some first (docs/host-sampler.md, \"Real guests\")");
+        }
+        int vcpus = probe.samples().stream().mapToInt(s -> s.getVmVcpus()).max().orElse(0);
+        for (int i = 0; i < rounds; i++) {
+            warmUp.sampleRound();
+        }
+        return measure(HostSampler.create(roots, platform, VmIdScheme.AUTO, "bench-live", "bench-live",
+                Duration.ofSeconds(10), SamplerClock.system()), vcpus, rounds, 100);
+    }
+
+    private static BenchResult measure(HostSampler sampler, int vcpus, int rounds, long gapMillis) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        if (!threads.isCurrentThreadCpuTimeSupported()) {
+            throw new IllegalStateException("this JVM cannot measure thread CPU time");
+        }
+        threads.setThreadCpuTimeEnabled(true);
+        long firstStart = threads.getCurrentThreadCpuTime();
+        int samples = sampler.sampleRound().samples().size();
+        double first = (threads.getCurrentThreadCpuTime() - firstStart) / 1e6;
+        double[] cpu = new double[rounds];
+        double wall = 0;
+        for (int i = 0; i < rounds; i++) {
+            if (gapMillis > 0) {
+                try {
+                    Thread.sleep(gapMillis); // let the live counters move, as between real rounds
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+            long wallStart = System.nanoTime();
+            long cpuStart = threads.getCurrentThreadCpuTime();
+            sampler.sampleRound();
+            cpu[i] = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e6;
+            wall += (System.nanoTime() - wallStart) / 1e6;
+        }
+        double[] sorted = cpu.clone();
+        Arrays.sort(sorted);
+        return new BenchResult(samples, vcpus, rounds, samples, first, Arrays.stream(cpu).average().orElse(0),
+                percentile(sorted, 0.50), percentile(sorted, 0.95), sorted[sorted.length - 1], wall / rounds);
     }
 
     private static HostSampler newSampler(Path base) {
@@ -109,8 +154,49 @@ public final class HostSamplerBenchmark {
         }
     }
 
-    /** Arguments: [vms=200] [vcpus=8] [rounds=50]. Figures to stderr, the JSON summary as the last line on stdout. */
+    private static HostPlatform platformArgument(String text) {
+        try {
+            return HostPlatform.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the platform must be auto, proxmox or qemu, is '" + text + "'");
+        }
+    }
+
+    private static int roundsArgument(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("rounds must be a whole number, is '" + text + "'");
+        }
+    }
+
+    /**
+     * Arguments: [vms=200] [vcpus=8] [rounds=50], or {@code live [rounds=100] [auto|proxmox|qemu]}. Figures to
+     * stderr, the JSON summary as the last line on stdout.
+     */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("live")) {
+            int rounds;
+            HostPlatform platform;
+            BenchResult r;
+            try {
+                rounds = args.length > 1 ? roundsArgument(args[1]) : 100;
+                platform = args.length > 2 ? platformArgument(args[2]) : HostPlatform.AUTO;
+                r = runLive(HostRoots.system(), platform, rounds);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                System.err.println("usage: HostSamplerBenchmark live [rounds=100] [auto|proxmox|qemu]: "
+                        + e.getMessage());
+                System.exit(2);
+                return;
+            }
+            System.err.printf(Locale.ROOT, "host sampler on this host's /proc, %d running VM(s) (largest %d vCPUs), "
+                            + "%d rounds: CPU per round mean %.2f ms, p50 %.2f ms, p95 %.2f ms, max %.2f ms "
+                            + "(first round %.2f ms); wall mean %.2f ms%n",
+                    r.vms(), r.vcpus(), r.rounds(), r.cpuMillisMean(), r.cpuMillisP50(), r.cpuMillisP95(),
+                    r.cpuMillisMax(), r.firstRoundCpuMillis(), r.wallMillisMean());
+            System.out.println(r.toJson("host-sampler-round-live"));
+            return;
+        }
         int vms = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int vcpus = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 50;

@@ -16,7 +16,7 @@ import java.util.Set;
 /**
  * Proxmox VE: a VM runs when {@code /run/qemu-server/<vmid>.pid} names a live QEMU process started for that vmid;
  * its facts come from {@code /etc/pve/qemu-server/<vmid>.conf}, the VM's cgroup is
- * {@code qemu.slice/<vmid>.scope}.
+ * {@code qemu.slice/<vmid>.scope} in the cgroup v2 hierarchy ({@link HostRoots#unifiedCgroup()}).
  *
  * <p>A pid file outlives a crashed VM, and its pid may later belong to another process, so a pid is accepted only
  * when its command line is QEMU's with {@code -id <vmid>}; the check is done once per pid, not every round. The
@@ -29,6 +29,8 @@ final class ProxmoxDiscovery implements VmDiscovery {
     private final ProcFiles files;
     private final VmIdScheme scheme;
     private final String idPrefix;
+    /** Decided once: a host does not change its cgroup layout without a reboot. */
+    private final Path unifiedCgroup;
 
     private final Map<String, QemuCommandLine> acceptedByVmid = new HashMap<>();
     private final Map<String, Integer> acceptedPidByVmid = new HashMap<>();
@@ -46,6 +48,7 @@ final class ProxmoxDiscovery implements VmDiscovery {
         this.files = files;
         this.scheme = scheme == VmIdScheme.AUTO ? VmIdScheme.VMID : scheme;
         this.idPrefix = idPrefix;
+        this.unifiedCgroup = roots.unifiedCgroup();
     }
 
     private Path pidDir() {
@@ -112,7 +115,7 @@ final class ProxmoxDiscovery implements VmDiscovery {
                     "no " + scheme.name().toLowerCase() + " to name the VM by (--vm-id-from); VM skipped");
             return Optional.empty();
         }
-        Path cgroup = roots.cgroup().resolve("qemu.slice").resolve(vmid + ".scope");
+        Path cgroup = unifiedCgroup.resolve("qemu.slice").resolve(vmid + ".scope");
         return Optional.of(new VmProcess(vmId.get(), pid, vcpus, cpuunits, uuid, cgroup));
     }
 

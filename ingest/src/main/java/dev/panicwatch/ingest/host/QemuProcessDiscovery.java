@@ -25,6 +25,8 @@ final class QemuProcessDiscovery implements VmDiscovery {
     private final HostRoots roots;
     private final ProcFiles files;
     private final VmIdScheme scheme;
+    /** Decided once: a host does not change its cgroup layout without a reboot. */
+    private final Path unifiedCgroup;
 
     /** Per live pid: its VM, or empty for a process that is not QEMU (or cannot be named). */
     private final Map<Integer, Optional<VmProcess>> known = new HashMap<>();
@@ -38,6 +40,7 @@ final class QemuProcessDiscovery implements VmDiscovery {
         this.roots = roots;
         this.files = files;
         this.scheme = scheme == VmIdScheme.AUTO ? VmIdScheme.NAME : scheme;
+        this.unifiedCgroup = roots.unifiedCgroup();
     }
 
     @Override
@@ -111,7 +114,7 @@ final class QemuProcessDiscovery implements VmDiscovery {
         }
         Path cgroup = files.read(dir.resolve("cgroup"), "vm " + vmId.get() + " cgroup")
                 .flatMap(VmCgroup::scopeOf)
-                .map(roots.cgroup()::resolve)
+                .map(unifiedCgroup::resolve)
                 .orElse(null);
         return Optional.of(new VmProcess(vmId.get(), pid, cmdline.vcpus().orElse(null), null, uuid.orElse(null), cgroup));
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,6 +70,20 @@ class LibvirtHostSamplingTest {
         assertThat(ventura.getVmVcpus()).isEqualTo(2); // -smp cpus=2
         assertThat(ventura.getSmbiosUuid()).isEqualTo("a7e3f0d2-6b4c-4d8e-9f1a-3c5b7d9e1f20");
         assertThat(ventura.getVmCpuPressureSome10()).isNull(); // session scope has no pressure file here
+    }
+
+    @Test
+    void onAHybridCgroupHostTheScopeIsFoundInTheUnifiedHierarchy() throws Exception {
+        // systemd's hybrid layout: /proc/<pid>/cgroup's 0:: path is relative to /sys/fs/cgroup/unified, where the
+        // VM's scope and its cpu.pressure are; /sys/fs/cgroup itself is a tmpfs of v1 controller mounts.
+        Path cgroup = host.root.resolve("sys/fs/cgroup");
+        Path unified = Files.createDirectories(cgroup.resolve("unified"));
+        Files.writeString(unified.resolve("cgroup.controllers"), "\n");
+        Files.move(cgroup.resolve("machine.slice"), unified.resolve("machine.slice"));
+
+        Map<String, HostLoadSample> vms = FixtureHost.byVm(sampler(VmIdScheme.AUTO).sampleRound());
+
+        assertThat(vms.get("macos-sonoma").getVmCpuPressureSome10()).isEqualTo(12.00);
     }
 
     @Test

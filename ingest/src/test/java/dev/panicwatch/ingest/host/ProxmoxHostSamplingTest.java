@@ -3,6 +3,7 @@ package dev.panicwatch.ingest.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,6 +89,23 @@ class ProxmoxHostSamplingTest {
         // The config has no smbios1 line; the command line's -smbios type=1 names the UUID QEMU gives the guest.
         assertThat(vm105.getSmbiosUuid()).isEqualTo("11111111-2222-3333-4444-555555555555");
         assertThat(vm105.getVmCpuPressureSome10()).isEqualTo(5.00);
+    }
+
+    @Test
+    void onAHybridCgroupHostTheVmPressureIsReadFromTheUnifiedHierarchy() throws Exception {
+        // Proxmox VE 6 (and any host booted with systemd's hybrid layout): the v1 controllers are mounted in
+        // /sys/fs/cgroup/<controller>, cgroup2 without controllers at /sys/fs/cgroup/unified, and the VM's scope with
+        // its cpu.pressure only exists under the latter. Found on the build machines' real guests.
+        Path cgroup = host.root.resolve("sys/fs/cgroup");
+        Path unified = Files.createDirectories(cgroup.resolve("unified"));
+        Files.writeString(unified.resolve("cgroup.controllers"), "\n"); // a cgroup2 root with no controllers
+        Files.move(cgroup.resolve("qemu.slice"), unified.resolve("qemu.slice"));
+        Files.createDirectories(cgroup.resolve("cpu/qemu.slice/101.scope")); // v1: no pressure files at all
+
+        Map<String, HostLoadSample> vms = FixtureHost.byVm(sampler(VmIdScheme.AUTO).sampleRound());
+
+        assertThat(vms.get("pve1/101").getVmCpuPressureSome10()).isEqualTo(20.00);
+        assertThat(vms.get("pve1/105").getVmCpuPressureSome10()).isEqualTo(5.00);
     }
 
     @Test
