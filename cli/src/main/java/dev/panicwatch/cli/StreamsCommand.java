@@ -36,6 +36,10 @@ final class StreamsCommand implements Callable<Integer> {
             description = "Bearer token the API requires (default: PANICWATCH_API_TOKEN; none = open).")
     String apiToken;
 
+    @Option(names = "--require-api-token", description = "Refuse to start without an API token (docker-compose.yml "
+            + "sets this, so a deployment cannot come up with an open API by a forgotten variable).")
+    boolean requireApiToken;
+
     @Option(names = "--list-settings", description = "Print every PANICWATCH_* setting with its default and meaning, then exit.")
     boolean listSettings;
 
@@ -56,6 +60,10 @@ final class StreamsCommand implements Callable<Integer> {
             api = apiPort == null ? api : api.withPort(apiPort);
             api = apiHost == null ? api : api.withAdvertisedHost(apiHost);
             api = apiToken == null ? api : api.withToken(apiToken);
+            if (requireApiToken && api.token().isEmpty()) {
+                throw new InvalidSettingException("no API token: set " + QueryApiSettings.TOKEN_ENV
+                        + " or pass --api-token (--require-api-token is set, so the API does not run open)");
+            }
         } catch (InvalidSettingException e) {
             System.err.println("panicwatch streams: " + e.getMessage());
             return 2;
