@@ -199,7 +199,7 @@ class DockerComposeTest {
         for (String name : List.of("ingest", "streams")) {
             List<String> test = list(((Map<?, ?>) service(name).get("healthcheck")).get("test"));
             assertThat(test.get(1)).isEqualTo("curl");
-            assertThat(test).contains("-f" + "sS");
+            assertThat(test).as("curl -f: a status of 400 or more fails the check").contains("-fsS");
         }
         assertThat(dockerfile).as("the runtime stage makes sure of curl").contains("install -y").contains("curl");
     }
