@@ -1,5 +1,7 @@
 package dev.panicwatch.cli;
 
+import java.io.FileDescriptor;
+
 import org.apache.kafka.common.config.ConfigException;
 
 import picocli.CommandLine;
@@ -20,7 +22,14 @@ public final class Panicwatch implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine commandLine = commandLine();
+        TerminalSymbols symbols = TerminalSymbols.ofStandardOutput();
+        if (symbols.needsSpelling()) {
+            System.setOut(symbols.printStream(FileDescriptor.out));
+            System.setErr(symbols.printStream(FileDescriptor.err));
+            commandLine.setOut(symbols.printWriter(FileDescriptor.out)).setErr(symbols.printWriter(FileDescriptor.err));
+        }
+        System.exit(commandLine.execute(args));
     }
 
     /** The configured command line; tests run subcommands through it. */

@@ -38,6 +38,10 @@ final class StreamsCommand implements Callable<Integer> {
             description = "Bearer token the API requires (default: PANICWATCH_API_TOKEN; none = open).")
     String apiToken;
 
+    @Option(names = "--require-api-token", description = "Refuse to start without an API token (docker-compose.yml "
+            + "sets this, so a deployment cannot come up with an open API by a forgotten variable).")
+    boolean requireApiToken;
+
     @Option(names = "--api-tls-cert", paramLabel = "FILE", description = "PEM certificate chain: the API, dashboard "
             + "and /metrics speak HTTPS only, and ask other instances over HTTPS (default: PANICWATCH_API_TLS_CERT).")
     String apiTlsCert;
@@ -77,6 +81,10 @@ final class StreamsCommand implements Callable<Integer> {
             }
             api = caFile == null ? api : api.withPeerTrust(ClientTrust.fromCaFile("--ca-file", caFile));
             api.tls().ifPresent(ServerIdentity::read);
+            if (requireApiToken && api.token().isEmpty()) {
+                throw new InvalidSettingException("no API token: set " + QueryApiSettings.TOKEN_ENV
+                        + " or pass --api-token (--require-api-token is set, so the API does not run open)");
+            }
         } catch (IllegalArgumentException | ServerIdentity.InvalidIdentityException e) {
             System.err.println("panicwatch streams: " + e.getMessage());
             return 2;

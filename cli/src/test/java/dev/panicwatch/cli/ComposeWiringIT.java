@@ -42,6 +42,7 @@ import dev.panicwatch.testkit.StackEndpoints;
 class ComposeWiringIT {
 
     private static final String TOKEN = "wiring-test-token";
+    private static final String API_TOKEN = "wiring-test-api-token";
     private static final String VM = "pve1/104";
     private final List<Process> processes = new ArrayList<>();
 
@@ -71,6 +72,7 @@ class ComposeWiringIT {
         Map<String, String> streamsEnv = environment(services, "streams", localAddresses);
         streamsEnv.put("PANICWATCH_API_PORT", String.valueOf(apiPort));
         streamsEnv.put("PANICWATCH_API_HOST", "localhost");
+        streamsEnv.put("PANICWATCH_API_TOKEN", API_TOKEN);
         start("streams", command(services, "streams", Map.of()), streamsEnv, tmp);
 
         Map<String, String> ingestEnv = environment(services, "ingest", localAddresses);
@@ -107,7 +109,7 @@ class ComposeWiringIT {
 
         // 110 / 32 = 3.44 → step 1 + ceil(log2 3.44) = 3 → vti 6 → 9 (cap 12 on xnu-6153), tlbto_us=0 for TLB flush.
         JsonNode advice = await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
-            HttpResponse<String> r = get(http, api + "/api/v1/remediation?vm=" + VM);
+            HttpResponse<String> r = get(http, api + "/api/v1/remediation?vm=" + VM, API_TOKEN);
             return r.statusCode() == 200 ? new ObjectMapper().readTree(r.body()) : null;
         }, node -> node != null);
         assertThat(advice.get("vmId").asText()).isEqualTo(VM);
@@ -161,6 +163,11 @@ class ComposeWiringIT {
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(HttpClient http, String url, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static int freePort() throws IOException {

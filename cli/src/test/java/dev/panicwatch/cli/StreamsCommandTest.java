@@ -46,4 +46,21 @@ class StreamsCommandTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("absent.properties does not exist");
     }
+
+    @Test
+    void requireApiTokenRefusesToStartWithoutOneAndNamesTheVariable() {
+        PrintStream original = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            // A blank token is no token (compose passes ${PANICWATCH_API_TOKEN:-}, empty when unset); nothing is
+            // started, so the unreachable bootstrap address is never dialled.
+            exit = Panicwatch.commandLine().execute("streams", "--require-api-token", "--api-token", " ");
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no API token").contains("PANICWATCH_API_TOKEN");
+    }
 }

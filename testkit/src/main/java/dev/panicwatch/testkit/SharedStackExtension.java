@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.utility.DockerImageName;
 
 import dev.panicwatch.localstack.LocalSchemaRegistry;
 import dev.panicwatch.localstack.LocalStack;
@@ -20,13 +21,13 @@ import dev.panicwatch.localstack.LocalStack;
  * Starts one stack for the whole test run (kept in the root context's store, closed when the run ends) and
  * resolves {@link StackEndpoints} parameters. By default the local broker and registry processes; with
  * {@code -Dpanicwatch.testcontainers=true} the broker is Testcontainers' {@code apache/kafka} image instead, for
- * machines with Docker. The tests cannot tell the difference.
+ * machines with Docker ({@code -Dpanicwatch.kafkaImage=...} names another image, see {@link KafkaImage}). The tests
+ * cannot tell the difference.
  */
 public final class SharedStackExtension implements ParameterResolver {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedStackExtension.class);
     public static final String TESTCONTAINERS_PROPERTY = "panicwatch.testcontainers";
-    static final String KAFKA_IMAGE = "apache/kafka:4.4.0";
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -53,11 +54,12 @@ public final class SharedStackExtension implements ParameterResolver {
         static RunningStack start() {
             try {
                 if (Boolean.getBoolean(TESTCONTAINERS_PROPERTY)) {
-                    KafkaContainer kafka = new KafkaContainer(KAFKA_IMAGE);
+                    DockerImageName image = KafkaImage.configured();
+                    KafkaContainer kafka = new KafkaContainer(image);
                     kafka.start();
                     Path dir = Files.createTempDirectory("panicwatch-registry-");
                     LocalSchemaRegistry registry = LocalSchemaRegistry.start(dir, dir, false, Duration.ofSeconds(90));
-                    LOG.info("test stack: Testcontainers Kafka {} at {}", KAFKA_IMAGE, kafka.getBootstrapServers());
+                    LOG.info("test stack: Testcontainers Kafka {} at {}", image, kafka.getBootstrapServers());
                     return new RunningStack(new StackEndpoints(kafka.getBootstrapServers(), registry.url()),
                             kafka::stop, registry);
                 }

@@ -1,6 +1,5 @@
 package dev.panicwatch.streams.app;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,23 +46,33 @@ public final class TopicProvisioner {
         // A missing input gets the other input's count, so creating one never breaks co-partitioning.
         int inputPartitions = existing.getOrDefault(Topics.PANIC_REPORTS,
                 existing.getOrDefault(Topics.HOST_LOAD, settings.topicPartitions()));
-        List<NewTopic> missing = new ArrayList<>();
-        for (String input : List.of(Topics.PANIC_REPORTS, Topics.HOST_LOAD)) {
-            if (!existing.containsKey(input)) {
-                missing.add(newTopic(input, inputPartitions, Map.of()));
-            }
-        }
-        if (!existing.containsKey(Topics.REMEDIATIONS)) {
-            // Compacted: the latest event per VM is its current advice, and history beyond it may go.
-            missing.add(newTopic(Topics.REMEDIATIONS, inputPartitions,
-                    Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-        }
-        if (!existing.containsKey(Topics.DEAD_LETTERS)) {
-            missing.add(newTopic(Topics.DEAD_LETTERS, settings.topicPartitions(), Map.of()));
-        }
+        Optional<Short> replication = settings.topicReplication() == -1 ? Optional.empty()
+                : Optional.of((short) settings.topicReplication());
+        List<NewTopic> missing = definitions(inputPartitions, settings.topicPartitions(), replication).stream()
+                .filter(topic -> !existing.containsKey(topic.name())).toList();
         create(missing);
         checkCoPartitioned();
         return inputPartitions;
+    }
+
+    /**
+     * The topics the app reads and writes, as it creates them when they are missing. This is the one definition:
+     * docker-compose.yml's kafka-init creates the same topics before the app first runs, and DockerComposeTest checks
+     * its commands against this list.
+     *
+     * @param inputPartitions      partitions of both inputs and of remediations (keyed by vmId like them)
+     * @param deadLetterPartitions partitions of the dead-letter topic, which nothing joins
+     * @param replication          replication factor, or empty for the broker's default
+     */
+    public static List<NewTopic> definitions(int inputPartitions, int deadLetterPartitions,
+                                             Optional<Short> replication) {
+        return List.of(
+                new NewTopic(Topics.PANIC_REPORTS, Optional.of(inputPartitions), replication),
+                new NewTopic(Topics.HOST_LOAD, Optional.of(inputPartitions), replication),
+                // Compacted: the latest event per VM is its current advice, and history beyond it may go.
+                new NewTopic(Topics.REMEDIATIONS, Optional.of(inputPartitions), replication)
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                new NewTopic(Topics.DEAD_LETTERS, Optional.of(deadLetterPartitions), replication));
     }
 
     /** Fails with a message naming both counts when the input topics' partition counts differ. */
@@ -87,12 +96,6 @@ public final class TopicProvisioner {
                     + "partitions to the smaller one (kafka-topics.sh --alter --partitions " + Math.max(panics, loads)
                     + ") and restart the producers so keys are re-hashed");
         }
-    }
-
-    private NewTopic newTopic(String name, int partitions, Map<String, String> configs) {
-        Optional<Short> replication = settings.topicReplication() == -1 ? Optional.empty()
-                : Optional.of((short) settings.topicReplication());
-        return new NewTopic(name, Optional.of(partitions), replication).configs(configs);
     }
 
     private void create(List<NewTopic> topics) {
