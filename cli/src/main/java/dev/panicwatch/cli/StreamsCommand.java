@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import dev.panicwatch.streams.app.PanicwatchApp;
+import dev.panicwatch.streams.config.InvalidSettingException;
 import dev.panicwatch.streams.config.PanicwatchConfiguration;
 import dev.panicwatch.streams.config.PipelineSetting;
 import dev.panicwatch.streams.query.QueryApiSettings;
