@@ -72,7 +72,13 @@ final class StreamsCommand implements Callable<Integer> {
         Thread hook = new Thread(served::close, "panicwatch-streams-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         app.awaitStop();
-        // Reaching here without Ctrl-C means the app stopped on its own: a fatal error, already logged.
-        return app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR ? 1 : 0;
+        // Reaching here without Ctrl-C means the app stopped on its own: exit non-zero so systemd or compose
+        // starts a fresh process (a fresh JVM also drops whatever the failed one still held, e.g. RocksDB locks).
+        if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR
+                || app.stopReason().isPresent()) {
+            System.err.println("panicwatch streams: stopped: " + app.stopReason().orElse("the streams app failed; see the log"));
+            return 1;
+        }
+        return 0;
     }
 }
