@@ -79,6 +79,7 @@ public final class PanicwatchApp implements AutoCloseable {
         // Bad records are dead-lettered by the handlers; what reaches here is the environment (a store that failed to
         // open, a lost broker): replaced a few times, then the client stops and the process exits non-zero.
         streams.setUncaughtExceptionHandler(app.failures);
+        streams.setGlobalStateRestoreListener(new RestoreProgressLog());
         streams.start();
         return app;
     }
