@@ -65,10 +65,12 @@ public final class PanicwatchApp implements AutoCloseable {
                     partitions);
         }
         PanicwatchSerdes serdes = PanicwatchSerdes.fromConfig(streamsConfig.originals());
+        ConsumerLagBacklog backlog = new ConsumerLagBacklog();
         Topology topology = PanicwatchTopology.build(settings, serdes, new PanicClassifier(),
-                PipelineObserver.from(streamsConfig.originals()));
+                PipelineObserver.from(streamsConfig.originals()), backlog);
         LOG.debug("topology:\n{}", topology.describe());
         KafkaStreams streams = new KafkaStreams(topology, props);
+        backlog.attach(streams);
         PanicwatchApp app = new PanicwatchApp(streams, StreamThreadFailures.standard());
         streams.setStateListener((now, before) -> {
             LOG.info("streams state {} -> {}", before, now);
