@@ -62,6 +62,8 @@ class RestartWithHistoryIT {
     private static final Duration INTERVAL = Duration.ofSeconds(10);
     private static final int SAMPLES_PER_VM = 8640; // 24 h at 10 s
     private static final Duration SEGMENT = Duration.ofHours(12);
+    /** The query API on a free port: the suite shares the machine. */
+    private static final List<String> STREAMS = List.of("streams", "--api-port", "0");
 
     @Test
     void restartAfterKillWithADayOfHistoryRunsAtOnceAndAdvisesWithSamples(StackEndpoints stack, @TempDir Path dir)
@@ -88,7 +90,7 @@ class RestartWithHistoryIT {
         Path log = Path.of("target", "reliability-logs", run + "-streams.log");
         List<String> jvm = List.of("-Xmx512m");
 
-        PanicwatchProcess streams = PanicwatchProcess.start(jvm, List.of("streams"), env, log);
+        PanicwatchProcess streams = PanicwatchProcess.start(jvm, STREAMS, env, log);
         List<String> figures = new ArrayList<>();
         try {
             ChildLog.awaitRunning(streams, 1, Duration.ofSeconds(180));
@@ -100,14 +102,14 @@ class RestartWithHistoryIT {
 
             streams.kill9();
             long restarted = System.nanoTime();
-            streams = PanicwatchProcess.start(jvm, List.of("streams"), env, log);
+            streams = PanicwatchProcess.start(jvm, STREAMS, env, log);
             ChildLog.awaitRunning(streams, 2, Duration.ofSeconds(180));
             figures.add("kill -9 -> RUNNING in " + seconds(restarted) + " s");
 
             // Second kill while restoring: the first store partition reported restoring by the new process.
             streams.kill9();
             int restoringBefore = ChildLog.count(streams, "restoring store ");
-            streams = PanicwatchProcess.start(jvm, List.of("streams"), env, log);
+            streams = PanicwatchProcess.start(jvm, STREAMS, env, log);
             PanicwatchProcess restoring = streams;
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
                     .until(() -> ChildLog.count(restoring, "restoring store ") > restoringBefore);
@@ -115,7 +117,7 @@ class RestartWithHistoryIT {
             streams.kill9();
             figures.add("kill -9 during restoration" + (stillRestoring ? "" : " (it had just finished)"));
             long second = System.nanoTime();
-            streams = PanicwatchProcess.start(jvm, List.of("streams"), env, log);
+            streams = PanicwatchProcess.start(jvm, STREAMS, env, log);
             ChildLog.awaitRunning(streams, 3, Duration.ofSeconds(180));
             figures.add("-> RUNNING in " + seconds(second) + " s");
 
