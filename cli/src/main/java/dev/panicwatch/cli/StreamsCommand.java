@@ -15,7 +15,9 @@ import dev.panicwatch.streams.query.ServedApp;
 
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = {"Run the Panicwatch Kafka Streams app: classify panics, join them with host load per VM, "
-                + "publish remediations. Runs until Ctrl-C.",
+                + "publish remediations. Runs until Ctrl-C (exit 0); exits 1 when the app had to stop by itself "
+                + "(a stream thread kept failing after 3 replacements; the reason is printed and was on /health), "
+                + "so a supervisor can start it again.",
                 "Settings: --config FILE (properties: panicwatch.* for the pipeline, anything else for Kafka and the "
                         + "registry), then the environment: PANICWATCH_* (e.g. PANICWATCH_LOOK_BACK=PT10M), KAFKA_* "
                         + "(e.g. KAFKA_BOOTSTRAP_SERVERS), SCHEMA_REGISTRY_URL."})

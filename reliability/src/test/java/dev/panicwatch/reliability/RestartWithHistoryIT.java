@@ -41,9 +41,10 @@ import dev.panicwatch.testkit.StackEndpoints;
 
 /**
  * Issue 18: a streams process with a day of load history is killed with SIGKILL and restarted on the same state
- * folder. Before the fix the restart went to ERROR with "lock hold by current process" on a recent-load-per-vm
- * segment (docs/streams.md, "Restart after a crash"). Here it must reach RUNNING at the first try, also after a
- * second SIGKILL while it restores, and a panic published afterwards must be advised with its VM's samples counted.
+ * folder, five times. Before the fix the restart went to ERROR with "lock hold by current process" on a
+ * recent-load-per-vm segment (docs/streams.md, "Restart after a crash"). Here each must reach RUNNING at the first
+ * try, also after a SIGKILL while it restores, and a panic published afterwards must be advised with its VM's
+ * samples counted.
  *
  * <p>The history is shaped so the kill leaves the store as it was in the field: {@value #VMS} VMs, one sample every
  * 10 s for 24 h ending at {@code T}, where {@code T} lies 11 h 30 min into a 12 h segment (the window store's segment
@@ -62,6 +63,7 @@ class RestartWithHistoryIT {
     private static final Duration INTERVAL = Duration.ofSeconds(10);
     private static final int SAMPLES_PER_VM = 8640; // 24 h at 10 s
     private static final Duration SEGMENT = Duration.ofHours(12);
+    private static final int RESTARTS = 5;
     /** The query API on a free port: the suite shares the machine. */
     private static final List<String> STREAMS = List.of("streams", "--api-port", "0");
 
@@ -100,25 +102,32 @@ class RestartWithHistoryIT {
                     .until(() -> hostLoadLag(stack, applicationId) == 0);
             figures.add("history consumed in " + seconds(consumed) + " s");
 
-            streams.kill9();
-            long restarted = System.nanoTime();
-            streams = PanicwatchProcess.start(jvm, STREAMS, env, log);
-            ChildLog.awaitRunning(streams, 2, Duration.ofSeconds(180));
-            figures.add("kill -9 -> RUNNING in " + seconds(restarted) + " s");
+            // Issue 18's bar, 5 restarts out of 5 at the first try, on the one history (loading it is the slow part).
+            List<Long> toRunning = new ArrayList<>();
+            for (int restart = 1; restart <= RESTARTS; restart++) {
+                streams.kill9();
+                int before = ChildLog.count(streams, "-> RUNNING"); // the log is appended across restarts
+                long restarted = System.nanoTime();
+                streams = PanicwatchProcess.start(jvm, STREAMS, env, log);
+                ChildLog.awaitRunning(streams, before + 1, Duration.ofSeconds(180));
+                toRunning.add(seconds(restarted));
+            }
+            figures.add(RESTARTS + " x kill -9 -> RUNNING at the first try, in " + toRunning + " s");
 
             // Second kill while restoring: the first store partition reported restoring by the new process.
             streams.kill9();
+            int runningBefore = ChildLog.count(streams, "-> RUNNING");
             int restoringBefore = ChildLog.count(streams, "restoring store ");
             streams = PanicwatchProcess.start(jvm, STREAMS, env, log);
             PanicwatchProcess restoring = streams;
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
                     .until(() -> ChildLog.count(restoring, "restoring store ") > restoringBefore);
-            boolean stillRestoring = ChildLog.count(streams, "-> RUNNING") < 3;
+            boolean stillRestoring = ChildLog.count(streams, "-> RUNNING") == runningBefore;
             streams.kill9();
             figures.add("kill -9 during restoration" + (stillRestoring ? "" : " (it had just finished)"));
             long second = System.nanoTime();
             streams = PanicwatchProcess.start(jvm, STREAMS, env, log);
-            ChildLog.awaitRunning(streams, 3, Duration.ofSeconds(180));
+            ChildLog.awaitRunning(streams, runningBefore + 1, Duration.ofSeconds(180));
             figures.add("-> RUNNING in " + seconds(second) + " s");
 
             String history = streams.log();

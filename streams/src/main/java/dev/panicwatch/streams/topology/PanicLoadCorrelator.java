@@ -47,6 +47,7 @@ import dev.panicwatch.streams.metrics.PipelineObserver;
 final class PanicLoadCorrelator implements Processor<String, VmEvent, String, RemediationEvent> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PanicLoadCorrelator.class);
+    private static final long BACKLOG_CHECK_EVERY_MS = 1_000;
 
     private final PipelineSettings settings;
     private final VtiAdvisor advisor;
@@ -62,6 +63,7 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     private int partition;
     /** Wall-clock time from which quiet VMs' panics may be decided: backlog read + grace; MAX_VALUE until then. */
     private long wallDecisionsFrom;
+    private long lastBacklogCheck = Long.MIN_VALUE / 2;
 
     PanicLoadCorrelator(PipelineSettings settings, PipelineObserver observer, HostLoadBacklog backlog) {
         this.settings = settings;
@@ -113,12 +115,19 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
                 Instant.ofEpochMilli(wallDeadline));
     }
 
-    /** Until this task has read its host-load backlog, asks whether it has now; then starts the wall-clock grace. */
+    /**
+     * Until this task has read its host-load backlog, asks whether it has now (at most once a second: the answer
+     * comes from the client's metrics, and punctuations can be much more frequent); then starts the wall-clock grace.
+     */
     private void checkBacklog() {
-        if (wallDecisionsFrom != Long.MAX_VALUE || !backlog.drained(partition)) {
+        long now = context.currentSystemTimeMs();
+        if (wallDecisionsFrom != Long.MAX_VALUE || now - lastBacklogCheck < BACKLOG_CHECK_EVERY_MS) {
             return;
         }
-        long now = context.currentSystemTimeMs();
+        lastBacklogCheck = now;
+        if (!backlog.drained(partition)) {
+            return;
+        }
         wallDecisionsFrom = now + settings.grace().toMillis();
         LOG.info("task {}: host-load partition {} read to its end; quiet VMs' panics may be decided on the wall "
                 + "clock from {}", context.taskId(), partition, Instant.ofEpochMilli(wallDecisionsFrom));
