@@ -39,8 +39,9 @@ import dev.panicwatch.testkit.StackEndpoints;
  * Issue 11, as it was found: {@code panicwatch streams} with {@code PANICWATCH_GRACE=PT15S}; 30 VMs on an overloaded
  * 32-CPU host (load 110), replayed in 10 batches of 3 VMs (each VM: 12 minutes of samples and one TLB-flush panic,
  * times moved so the batch's last sample is now); the process is killed with SIGKILL 0-5 s (random) after each
- * batch and restarted at once, so kills land while it joins, restores, reads its backlog and writes decisions. The
- * fifth kill waits for the new process to report a store restoring and kills it then.
+ * batch and restarted at once, so kills land while it joins, restores, reads its backlog and writes decisions. Three
+ * kills wait for their moment instead, so each run has them: the 3rd for RUNNING (reading the backlog), the 5th for a
+ * store restoring, the 8th for the first decision written.
  *
  * <p>Every VM must get exactly one remediation and the right one. By hand: samples every 10 s from P - 11 min to
  * P + 1 min; the window [P - 10 min, P + 1 min] holds 600 / 10 + 60 / 10 + 1 = 67 of them; R = 110 / 32 = 3.44,
@@ -98,10 +99,16 @@ class KillLoopIT {
             try (IdempotentPublisher publisher = IdempotentPublisher.create(kafka)) {
                 for (int kill = 1; kill <= BATCHES; kill++) {
                     replayer.replay(batches.get(kill - 1), false, publisher);
-                    if (kill == 5) {
+                    String waitFor = switch (kill) {
+                        case 3 -> "-> RUNNING";        // reading the backlog
+                        case 5 -> "restoring store ";  // restoring
+                        case 8 -> "after panic ";      // writing decisions
+                        default -> null;
+                    };
+                    if (waitFor != null) {
                         PanicwatchProcess current = streams;
                         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
-                                .until(() -> ChildLog.count(current, "restoring store ") > 0 || !current.isAlive());
+                                .until(() -> ChildLog.count(current, waitFor) > 0 || !current.isAlive());
                     } else {
                         Thread.sleep(random.nextInt(5_001)); // a random point, not a wait for a condition
                     }
