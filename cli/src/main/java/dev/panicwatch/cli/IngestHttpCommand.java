@@ -18,6 +18,7 @@ import dev.panicwatch.ingest.panic.PanicReportPublisher;
 import dev.panicwatch.ingest.panic.PublishedLedger;
 import dev.panicwatch.ingest.panic.http.PanicReportIntake;
 import dev.panicwatch.ingest.panic.http.PanicReportReceiver;
+import dev.panicwatch.ingest.panic.http.TopicWatch;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
 import dev.panicwatch.ingest.publish.KafkaConnection;
 import dev.panicwatch.schemas.Topics;
@@ -99,15 +100,16 @@ final class IngestHttpCommand implements Callable<Integer> {
         }
         Duration ackTimeout = Duration.ofSeconds(ackTimeoutSeconds);
         Path state = stateDir != null ? stateDir : CollectorStateDirs.defaultFor("http");
-        CollectorStartup.warnAboutTopics(connection, List.of(Topics.PANIC_REPORTS));
         // The producer gives up a little before the receiver stops waiting, so the 503 carries Kafka's reason.
         GracefulStop[] stop = new GracefulStop[1];
         try (PublishedLedger ledger = PublishedLedger.open(state);
-             IdempotentPublisher producer = IdempotentPublisher.create(connection, ackTimeout.minusMillis(500))) {
+             IdempotentPublisher producer = IdempotentPublisher.create(connection, ackTimeout.minusMillis(500));
+             TopicWatch topicWatch = TopicWatch.start(connection, Topics.PANIC_REPORTS, Duration.ofSeconds(10))) {
             PanicReportIntake intake;
             try {
                 intake = new PanicReportIntake(bearer, maxBodyBytes, ackTimeout, new PanicReportFactory(),
                         new PanicReportPublisher(producer, ledger), Clock.systemUTC());
+                intake.refuseWhile(topicWatch::missingReason);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }

@@ -18,7 +18,9 @@ import dev.panicwatch.tls.TlsFiles;
 
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = {"Run the Panicwatch Kafka Streams app: classify panics, join them with host load per VM, "
-                + "publish remediations. Runs until Ctrl-C.",
+                + "publish remediations. Runs until Ctrl-C (exit 0); exits 1 when the app had to stop by itself "
+                + "(a stream thread kept failing after 3 replacements; the reason is printed and was on /health), "
+                + "so a supervisor can start it again.",
                 "Settings: --config FILE (properties: panicwatch.* for the pipeline, anything else for Kafka and the "
                         + "registry), then the environment: PANICWATCH_* (e.g. PANICWATCH_LOOK_BACK=PT10M), KAFKA_* "
                         + "(e.g. KAFKA_BOOTSTRAP_SERVERS), SCHEMA_REGISTRY_URL."})
@@ -102,7 +104,13 @@ final class StreamsCommand implements Callable<Integer> {
         Thread hook = new Thread(served::close, "panicwatch-streams-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         app.awaitStop();
-        // Reaching here without Ctrl-C means the app stopped on its own: a fatal error, already logged.
-        return app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR ? 1 : 0;
+        // Reaching here without Ctrl-C means the app stopped on its own: exit non-zero so systemd or compose
+        // starts a fresh process (a fresh JVM also drops whatever the failed one still held, e.g. RocksDB locks).
+        if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR
+                || app.stopReason().isPresent()) {
+            System.err.println("panicwatch streams: stopped: " + app.stopReason().orElse("the streams app failed; see the log"));
+            return 1;
+        }
+        return 0;
     }
 }

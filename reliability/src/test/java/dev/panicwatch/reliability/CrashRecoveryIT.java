@@ -84,7 +84,7 @@ class CrashRecoveryIT {
         List<String> jvm = List.of("-Xmx384m");
 
         Random random = new Random();
-        PanicwatchProcess streams = PanicwatchProcess.start(jvm, List.of("streams"), env, log);
+        PanicwatchProcess streams = PanicwatchProcess.start(jvm, List.of("streams", "--api-port", "0"), env, log);
         awaitRunning(streams, 1);
 
         // The collectors side: batches replayed one after another (3 s apart, the workload's pace), concurrently with
@@ -108,7 +108,7 @@ class CrashRecoveryIT {
             long pid = streams.pid();
             streams.kill9();
             System.out.printf("[crash] kill -9 #%d of pid %d after %d ms of RUNNING%n", kill, pid, delay);
-            streams = PanicwatchProcess.start(jvm, List.of("streams"), env, log);
+            streams = PanicwatchProcess.start(jvm, List.of("streams", "--api-port", "0"), env, log);
             awaitRunning(streams, kill + 1);
         }
         replay.get();

@@ -128,8 +128,8 @@ class SaslClientIT {
             Map<String, String> childEnv = new HashMap<>(wrong);
             childEnv.put("KAFKA_APPLICATION_ID", "panicwatch-reliability-" + run + "-wrong");
             childEnv.put("KAFKA_STATE_DIR", dir.resolve("state-wrong").toString());
-            try (PanicwatchProcess streams = PanicwatchProcess.start(List.of("-Xmx256m"), List.of("streams"),
-                    childEnv, dir.resolve("streams-wrong.log"))) {
+            try (PanicwatchProcess streams = PanicwatchProcess.start(List.of("-Xmx256m"),
+                    List.of("streams", "--api-port", "0"), childEnv, dir.resolve("streams-wrong.log"))) {
                 await().atMost(Duration.ofSeconds(90)).until(() -> !streams.isAlive());
                 assertThat(streams.exitValue()).as("exit status").isNotZero();
                 assertThat(streams.log()).contains("panicwatch streams: cannot start")

@@ -2,6 +2,7 @@ package dev.panicwatch.streams.app;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -10,7 +11,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,10 +31,12 @@ public final class PanicwatchApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PanicwatchApp.class);
 
     private final KafkaStreams streams;
+    private final StreamThreadFailures failures;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private PanicwatchApp(KafkaStreams streams) {
+    private PanicwatchApp(KafkaStreams streams, StreamThreadFailures failures) {
         this.streams = streams;
+        this.failures = failures;
     }
 
     /** Starts the app with a loaded configuration. */
@@ -63,23 +65,23 @@ public final class PanicwatchApp implements AutoCloseable {
                     partitions);
         }
         PanicwatchSerdes serdes = PanicwatchSerdes.fromConfig(streamsConfig.originals());
+        ConsumerLagBacklog backlog = new ConsumerLagBacklog();
         Topology topology = PanicwatchTopology.build(settings, serdes, new PanicClassifier(),
-                PipelineObserver.from(streamsConfig.originals()));
+                PipelineObserver.from(streamsConfig.originals()), backlog);
         LOG.debug("topology:\n{}", topology.describe());
         KafkaStreams streams = new KafkaStreams(topology, props);
-        PanicwatchApp app = new PanicwatchApp(streams);
+        backlog.attach(streams);
+        PanicwatchApp app = new PanicwatchApp(streams, StreamThreadFailures.standard());
         streams.setStateListener((now, before) -> {
             LOG.info("streams state {} -> {}", before, now);
             if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
                 app.stopped.countDown();
             }
         });
-        streams.setUncaughtExceptionHandler(e -> {
-            // Bad records are dead-lettered by the handlers; what reaches here is a broken environment (fenced
-            // producer, lost broker, corrupt state), where carrying on would risk wrong advice.
-            LOG.error("stream thread failed; shutting the app down", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        // Bad records are dead-lettered by the handlers; what reaches here is the environment (a store that failed to
+        // open, a lost broker): replaced a few times, then the client stops and the process exits non-zero.
+        streams.setUncaughtExceptionHandler(app.failures);
+        streams.setGlobalStateRestoreListener(new RestoreProgressLog());
         streams.start();
         return app;
     }
@@ -87,6 +89,19 @@ public final class PanicwatchApp implements AutoCloseable {
     /** The Kafka Streams instance (interactive queries, metrics, state). */
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /**
+     * Why the app stopped by itself (the stream-thread failure that could not be cured), for {@code /health} and the
+     * exit message; empty while it runs or after a clean {@link #close()}.
+     */
+    public Optional<String> stopReason() {
+        return failures.stopReason();
+    }
+
+    /** The last stream-thread failure, whether a replacement thread cured it or not; for {@code /health}. */
+    public Optional<String> lastThreadFailure() {
+        return failures.lastFailure();
     }
 
     /** Waits until the app is RUNNING; false when it did not get there within {@code timeout}. */

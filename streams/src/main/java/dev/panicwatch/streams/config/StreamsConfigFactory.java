@@ -57,6 +57,12 @@ public final class StreamsConfigFactory {
                 // becomes the limit: 256 KiB lifted the benchmark's samples/s by 55-65 % (docs/performance.md).
                 // Batches still go out at each commit, so latency is unchanged; 256 KiB x the changelog and output
                 // partitions stays within the producer's 32 MiB buffer for a few dozen partitions.
-                StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(256 * 1024));
+                StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(256 * 1024),
+                // KIP-892 stores keep uncommitted writes in memory and commit them with the changelog transaction, so a
+                // killed process leaves no half-written store behind. Without them, Kafka Streams 4.4 marks every
+                // RocksDB store "open" on disk; after a kill -9 a window store whose oldest segment was never flushed
+                // opens that segment, fails on the next one, and leaks the first one's RocksDB lock: the stream thread
+                // then dies with "lock hold by current process" (docs/streams.md, "Restart after a crash").
+                StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, "true");
     }
 }

@@ -54,8 +54,13 @@ public final class Answers {
     public record LoadSeries(String vm, String from, String to, List<Map<String, Object>> samples) {
     }
 
-    /** {@code GET /health}. */
-    public record Health(String status, String streamsState, String instance) {
+    /**
+     * {@code GET /health}. {@code stopReason}: why the app stopped by itself (the process is about to exit non-zero);
+     * {@code lastThreadFailure}: the last stream-thread failure, which a replacement thread took over from.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Health(String status, String streamsState, String instance, String stopReason,
+                         String lastThreadFailure) {
     }
 
     /** Every error body. */

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -66,6 +67,8 @@ public final class QueryServer implements AutoCloseable {
     private HttpsListener https;
     private volatile RoutedQueries queries;
     private volatile StreamsInstances instances;
+    private volatile Supplier<Optional<String>> stopReason = Optional::empty;
+    private volatile Supplier<Optional<String>> lastThreadFailure = Optional::empty;
 
     private QueryServer(QueryApiSettings settings, Duration windowSize, Duration retention, Duration loadRetention,
                         PanicwatchMetrics metrics) {
@@ -143,6 +146,17 @@ public final class QueryServer implements AutoCloseable {
 
     /** Starts answering from {@code streams}, whose {@code application.server} must be {@link #advertisedAddress}. */
     public void attach(KafkaStreams streams) {
+        attach(streams, Optional::empty, Optional::empty);
+    }
+
+    /**
+     * As {@link #attach(KafkaStreams)}, with the app's reasons for {@code /health}: why it stopped (while the process
+     * is on its way out) and the last stream-thread failure a replacement thread took over from.
+     */
+    public void attach(KafkaStreams streams, Supplier<Optional<String>> stopReason,
+                       Supplier<Optional<String>> lastThreadFailure) {
+        this.stopReason = stopReason;
+        this.lastThreadFailure = lastThreadFailure;
         StreamsInstances attached = new StreamsInstances(streams, new HostInfo(settings.advertisedHost(), port()));
         LocalStateQueries local = new LocalStateQueries(attached, windowSize);
         this.queries = new RoutedQueries(attached, local, new PeerClient(json, settings.token(),
@@ -227,7 +241,8 @@ public final class QueryServer implements AutoCloseable {
         if (!up) {
             ctx.header("Retry-After", RETRY_AFTER_SECONDS);
         }
-        ctx.status(up ? 200 : 503).json(new Answers.Health(up ? "UP" : "DOWN", state, advertisedAddress()));
+        ctx.status(up ? 200 : 503).json(new Answers.Health(up ? "UP" : "DOWN", state, advertisedAddress(),
+                stopReason.get().orElse(null), lastThreadFailure.get().orElse(null)));
     }
 
     private void authorize(Context ctx) {

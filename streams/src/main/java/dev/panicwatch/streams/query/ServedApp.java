@@ -44,7 +44,7 @@ public final class ServedApp implements AutoCloseable {
             withServer.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server.advertisedAddress());
             withServer.put(PipelineObserver.CONFIG, metrics);
             PanicwatchApp app = PanicwatchApp.start(pipeline, withServer);
-            server.attach(app.streams());
+            server.attach(app.streams(), app::stopReason, app::lastThreadFailure);
             return new ServedApp(app, server, metrics);
         } catch (RuntimeException e) {
             server.close();

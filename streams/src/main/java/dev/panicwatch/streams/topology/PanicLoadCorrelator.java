@@ -32,36 +32,43 @@ import dev.panicwatch.streams.metrics.PipelineObserver;
 
 /**
  * docs/design.md#load-window to #advice-rules for one partition's VMs. Samples are kept per VM at their sample time; a timeout panic is
- * parked until its load window [panic − lookBack, panic + lookAhead] can no longer gain samples, i.e. until stream
- * time passes panic + lookAhead + grace, or the wall clock does (a quiet VM's window must close even when no more
- * records arrive). Both clocks are checked by punctuators, then the panic is decided with whatever samples came.
- *
- * <p>The wall-clock deadline is never earlier than arrival + grace: a panic delivered late (a collector catching up)
- * still gives its samples, which may be just as late, the grace period to arrive. A panic that arrives when stream
- * time has already passed its window (late, or read from a backlog after a restart) is decided by that wall-clock
- * deadline only: stream time is the task's, pushed by other VMs' records, and says nothing about whether this VM's
- * samples — in the other input partition — have been read yet. Likewise after a (re)start no pending panic is decided
- * on the wall clock before grace has passed, so the samples waiting in Kafka during the downtime are read first.
+ * parked until its load window [panic − lookBack, panic + lookAhead] can no longer gain samples, judged on what this
+ * task has read (docs/streams.md, "When a panic is decided"):
+ * <ul>
+ *   <li>by its own VM: a sample of that VM at or after panic + lookAhead + grace has been read. One collector sends
+ *       a VM's samples in order on one partition, so everything of the window up to grace late came before it.
+ *       Stream time is not used: it is the task's, pushed by other VMs and the other input.</li>
+ *   <li>by the wall clock, for a VM that went quiet: max(panic + lookAhead + grace, arrival + grace) has passed
+ *       and so has one grace since this task had read its host-load backlog ({@link HostLoadBacklog}); until the
+ *       backlog is read (after a restart, a restore, a rebalance) nothing is decided on the wall clock at all.</li>
+ * </ul>
+ * Both are checked by punctuators, then the panic is decided with whatever samples came.
  */
 final class PanicLoadCorrelator implements Processor<String, VmEvent, String, RemediationEvent> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PanicLoadCorrelator.class);
+    private static final long BACKLOG_CHECK_EVERY_MS = 1_000;
 
     private final PipelineSettings settings;
     private final VtiAdvisor advisor;
     private final AdviceCooldown cooldown;
     private final PipelineObserver observer;
+    private final HostLoadBacklog backlog;
 
     private ProcessorContext<String, RemediationEvent> context;
     private WindowStore<String, EncodedLoadSample> recentLoad;
     private KeyValueStore<String, PendingPanic> pending;
     private KeyValueStore<String, AdviceHistory> history;
     private KeyValueStore<String, RemediationEvent> latest;
+    private int partition;
+    /** Wall-clock time from which quiet VMs' panics may be decided: backlog read + grace; MAX_VALUE until then. */
     private long wallDecisionsFrom;
+    private long lastBacklogCheck = Long.MIN_VALUE / 2;
 
-    PanicLoadCorrelator(PipelineSettings settings, PipelineObserver observer) {
+    PanicLoadCorrelator(PipelineSettings settings, PipelineObserver observer, HostLoadBacklog backlog) {
         this.settings = settings;
         this.observer = observer;
+        this.backlog = backlog;
         this.advisor = VtiAdvisor.from(settings);
         this.cooldown = new AdviceCooldown(settings.cooldown());
     }
@@ -73,7 +80,10 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
         this.pending = context.getStateStore(StoreNames.PENDING_PANICS);
         this.history = context.getStateStore(StoreNames.ADVICE_HISTORY);
         this.latest = context.getStateStore(StoreNames.LATEST_REMEDIATION_PER_VM);
-        this.wallDecisionsFrom = context.currentSystemTimeMs() + settings.grace().toMillis();
+        // init() runs once this task's stores are restored; its input backlog is what is left to read.
+        this.partition = context.taskId().partition();
+        this.wallDecisionsFrom = Long.MAX_VALUE;
+        checkBacklog();
         context.schedule(settings.punctuationInterval(), PunctuationType.STREAM_TIME, t -> decideDuePanics());
         context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, t -> decideDuePanics());
     }
@@ -90,32 +100,60 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     private void park(String vmId, ClassifiedPanic classified) {
         Diagnosis diagnosis = classified.diagnosis();
         if (!diagnosis.isTimeout()) {
-            return; // counted upstream; no remediation for NON_TIMEOUT (docs/design.md#advice-rules)
+            return; // counted upstream; DESIGN: no remediation for NON_TIMEOUT
         }
         PanicReport report = classified.report();
         long panicTime = report.getPanicTime().toEpochMilli();
         long windowClosed = panicTime + settings.lookAhead().toMillis() + settings.grace().toMillis();
         long wallDeadline = Math.max(windowClosed, context.currentSystemTimeMs() + settings.grace().toMillis());
-        boolean late = context.currentStreamTimeMs() >= windowClosed;
-        long streamDeadline = late ? Long.MAX_VALUE : windowClosed;
         PendingPanic parked = new PendingPanic(report.getReportId(), vmId, report.getHostId(), panicTime,
                 diagnosis.panicClass().name(), diagnosis.vtiHelps(), diagnosis.currentVti(), report.getXnuVersion(),
-                report.getBootArgs(), diagnosis.reason(), streamDeadline, wallDeadline);
+                report.getBootArgs(), diagnosis.reason(), windowClosed, wallDeadline);
         pending.put(parked.storeKey(), parked);
-        LOG.debug("panic {} of VM {} ({}) waits for load samples until {}wall clock {}", parked.reportId(), vmId,
-                diagnosis.panicClass(), late ? "" : "stream time " + Instant.ofEpochMilli(windowClosed) + " or ",
+        LOG.debug("panic {} of VM {} ({}) waits until a sample of the VM at {} is read or the wall clock passes {}",
+                parked.reportId(), vmId, diagnosis.panicClass(), Instant.ofEpochMilli(windowClosed),
                 Instant.ofEpochMilli(wallDeadline));
     }
 
+    /**
+     * Until this task has read its host-load backlog, asks whether it has now (at most once a second: the answer
+     * comes from the client's metrics, and punctuations can be much more frequent); then starts the wall-clock grace.
+     */
+    private void checkBacklog() {
+        long now = context.currentSystemTimeMs();
+        if (wallDecisionsFrom != Long.MAX_VALUE || now - lastBacklogCheck < BACKLOG_CHECK_EVERY_MS) {
+            return;
+        }
+        lastBacklogCheck = now;
+        if (!backlog.drained(partition)) {
+            return;
+        }
+        wallDecisionsFrom = now + settings.grace().toMillis();
+        LOG.info("task {}: host-load partition {} read to its end; quiet VMs' panics may be decided on the wall "
+                + "clock from {}", context.taskId(), partition, Instant.ofEpochMilli(wallDecisionsFrom));
+    }
+
+    /** Whether a sample of {@code vmId} at or after {@code from} has been read (and is still kept). */
+    private boolean sampleReadSince(String vmId, long from) {
+        if (from == Long.MAX_VALUE) {
+            return false;
+        }
+        try (WindowStoreIterator<EncodedLoadSample> later = recentLoad.fetch(vmId, from, Long.MAX_VALUE)) {
+            return later.hasNext();
+        }
+    }
+
     private void decideDuePanics() {
-        long streamTime = context.currentStreamTimeMs();
+        checkBacklog();
         long wallTime = context.currentSystemTimeMs();
         List<PendingPanic> due = new ArrayList<>();
         try (KeyValueIterator<String, PendingPanic> all = pending.all()) {
             while (all.hasNext()) {
                 KeyValue<String, PendingPanic> entry = all.next();
-                if (entry.value.isDue(streamTime, wallTime, wallDecisionsFrom)) {
-                    due.add(entry.value);
+                PendingPanic waiting = entry.value;
+                if (waiting.isDue(sampleReadSince(waiting.vmId(), waiting.samplesUntilMillis()), wallTime,
+                        wallDecisionsFrom)) {
+                    due.add(waiting);
                 }
             }
         }

@@ -47,6 +47,15 @@ public final class PanicwatchTopology {
     /** As {@link #build(PipelineSettings, PanicwatchSerdes, PanicClassifier)}, telling {@code observer} (metrics). */
     public static Topology build(PipelineSettings settings, PanicwatchSerdes serdes, PanicClassifier classifier,
                                  PipelineObserver observer) {
+        return build(settings, serdes, classifier, observer, HostLoadBacklog.NONE);
+    }
+
+    /**
+     * As above; {@code backlog} tells the correlator when its host-load input has been read after a (re)start, so
+     * quiet VMs' panics are not decided on the wall clock before their waiting samples are read.
+     */
+    public static Topology build(PipelineSettings settings, PanicwatchSerdes serdes, PanicClassifier classifier,
+                                 PipelineObserver observer, HostLoadBacklog backlog) {
         StreamsBuilder builder = new StreamsBuilder();
         addStores(builder, settings, serdes);
 
@@ -81,7 +90,7 @@ public final class PanicwatchTopology {
         KStream<String, VmEvent> loadEvents = samples.mapValues(s -> (VmEvent) new VmEvent.Load(s),
                 Named.as("samples-as-vm-events"));
         panicEvents.merge(loadEvents, Named.as("merge-vm-events"))
-                .process(() -> new PanicLoadCorrelator(settings, observer), Named.as("correlate-and-advise"),
+                .process(() -> new PanicLoadCorrelator(settings, observer, backlog), Named.as("correlate-and-advise"),
                         StoreNames.RECENT_LOAD_PER_VM, StoreNames.PENDING_PANICS, StoreNames.ADVICE_HISTORY,
                         StoreNames.LATEST_REMEDIATION_PER_VM)
                 .to(Topics.REMEDIATIONS, Produced.with(Serdes.String(), serdes.remediations())

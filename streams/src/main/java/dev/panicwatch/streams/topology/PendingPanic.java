@@ -2,16 +2,21 @@ package dev.panicwatch.streams.topology;
 
 import java.time.Instant;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+
 import dev.panicwatch.schemas.PanicClass;
 import dev.panicwatch.streams.advice.PanicFacts;
 
 /**
  * A timeout panic waiting for its load window to fill: stored as JSON in {@link StoreNames#PENDING_PANICS} until
- * stream time passes {@code streamDeadlineMillis} or the wall clock passes {@code wallDeadlineMillis}.
+ * its VM's samples have been read up to {@code samplesUntilMillis} (panic + look-ahead + grace) or the wall clock
+ * passes {@code wallDeadlineMillis} (and the task has read its host-load backlog; see {@link PanicLoadCorrelator}).
+ * {@code samplesUntilMillis} was {@code streamDeadlineMillis} (task stream time) before issue 11; entries stored
+ * under that name are read with it ({@code Long.MAX_VALUE} there meant "wall clock only", which still holds).
  */
 record PendingPanic(String reportId, String vmId, String hostId, long panicTimeMillis, String panicClass,
                     boolean vtiHelps, int currentVti, String xnuVersion, String bootArgs, String reason,
-                    long streamDeadlineMillis, long wallDeadlineMillis) {
+                    @JsonAlias("streamDeadlineMillis") long samplesUntilMillis, long wallDeadlineMillis) {
 
     /** Store key: VM first, so one VM's panics sit together. */
     String storeKey() {
@@ -19,11 +24,12 @@ record PendingPanic(String reportId, String vmId, String hostId, long panicTimeM
     }
 
     /**
-     * @param wallNotBefore no decision by the wall clock before this (the app's start + grace: samples that waited in
-     *                      Kafka while it was down get read first)
+     * @param vmSamplesRead  whether this task has read a sample of this VM at or after {@code samplesUntilMillis}
+     * @param wallNotBefore  no decision by the wall clock before this: grace after the task had read its host-load
+     *                       backlog ({@code Long.MAX_VALUE} while it has not)
      */
-    boolean isDue(long streamTime, long wallTime, long wallNotBefore) {
-        return streamTime >= streamDeadlineMillis || wallTime >= Math.max(wallDeadlineMillis, wallNotBefore);
+    boolean isDue(boolean vmSamplesRead, long wallTime, long wallNotBefore) {
+        return vmSamplesRead || wallTime >= Math.max(wallDeadlineMillis, wallNotBefore);
     }
 
     PanicFacts facts(String hostFromSamples) {

@@ -22,6 +22,8 @@ class StreamsConfigFactoryTest {
         assertThat(new StreamsConfig(props).getProducerConfigs("client").get("batch.size")).isEqualTo("262144");
         assertThat(new StreamsConfig(props).getLong(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG))
                 .isEqualTo(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+        // Read back through StreamsConfig, so a misspelt key (which Kafka Streams would ignore) fails here.
+        assertThat(new StreamsConfig(props).getBoolean(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isTrue();
     }
 
     @Test

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +54,35 @@ class QueryServerTest {
         assertThat(health.body().path("status").asText()).isEqualTo("DOWN");
         assertThat(health.body().path("streamsState").asText()).isEqualTo("STARTING");
         assertThat(health.body().path("instance").asText()).isEqualTo("localhost:" + server.port());
+    }
+
+    @Test
+    void healthSaysWhyTheAppStoppedAndWhatAReplacedThreadFailedOn() {
+        // A real, never started Kafka Streams client: state CREATED, no broker contacted.
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("health-test-input");
+        Properties props = new Properties();
+        props.put("application.id", "health-test");
+        props.put("bootstrap.servers", "127.0.0.1:1");
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
+            server.attach(streams, () -> Optional.of("stream thread failed 4 times within PT10M: lock hold"),
+                    () -> Optional.of("ProcessorStateException: Error opening store"));
+
+            ApiClient.Answer health = client.withToken(null).get("/health");
+            assertThat(health.status()).isEqualTo(503);
+            assertThat(health.body().path("streamsState").asText()).isEqualTo("CREATED");
+            assertThat(health.body().path("stopReason").asText())
+                    .isEqualTo("stream thread failed 4 times within PT10M: lock hold");
+            assertThat(health.body().path("lastThreadFailure").asText())
+                    .isEqualTo("ProcessorStateException: Error opening store");
+        }
+    }
+
+    @Test
+    void healthLeavesOutReasonsThereAreNone() {
+        ApiClient.Answer health = client.withToken(null).get("/health");
+        assertThat(health.body().has("stopReason")).isFalse();
+        assertThat(health.body().has("lastThreadFailure")).isFalse();
     }
 
     @Test

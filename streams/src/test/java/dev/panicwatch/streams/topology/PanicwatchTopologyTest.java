@@ -15,6 +15,8 @@ import static org.assertj.core.api.Assertions.within;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
@@ -272,29 +274,102 @@ class PanicwatchTopologyTest {
     }
 
     @Test
-    void lateSamplesWithinGraceAreUsedAndStreamTimeAloneClosesTheWindow() {
+    void lateSamplesWithinGraceAreUsedAndOnlyTheVmsOwnLaterSampleClosesTheWindow() {
         String other = "pve1/105";
         pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
-        // Arrives after the panic although taken before it: still in [T − 10 min, T + 1 min].
+        // Arrives after the panic although taken before it: still in [T - 10 min, T + 1 min].
         pipe.load(load(VM, HOST, T.minusSeconds(60), 32, 110.0, null, null));
-        // After the window end: not evidence for this panic.
+        // After the window end but before T + 1 min + grace 2 min = T + 3 min: a sample up to grace late may follow.
         pipe.load(load(VM, HOST, T.plus(Duration.ofMinutes(2)), 32, 10.0, null, null));
-        // Another VM's sample moves stream time to T + 2:50 < T + 3 min: not yet decided.
-        pipe.load(load(other, HOST, T.plusSeconds(170), 32, 10.0, null, null));
-        assertThat(pipe.remediations()).isEmpty();
-        // Stream time T + 3:10 ≥ T + 3 min: decided, without the wall clock moving at all.
+        // Another VM's samples move the task's stream time far past T + 3 min: they say nothing about this VM.
         pipe.load(load(other, HOST, T.plusSeconds(190), 32, 10.0, null, null));
+        pipe.load(load(other, HOST, T.plus(Duration.ofMinutes(5)), 32, 10.0, null, null));
+        assertThat(pipe.remediations()).isEmpty();
+        // This VM's own sample at T + 3:10 >= T + 3 min: decided at the next punctuation (wall clock T + 10 s, long
+        // before the wall-clock deadline T + 3 min).
+        pipe.load(load(VM, HOST, T.plusSeconds(190), 32, 10.0, null, null));
+        pipe.advanceWallClockTo(T.plusSeconds(10));
 
         RemediationEvent e = onlyRemediation();
         assertThat(e.getEvidence().getSamples()).isEqualTo(1);
         assertThat(e.getEvidence().getPeakLoadPerCpu()).isEqualTo(3.4375);
         assertThat(e.getSuggestedVti()).isEqualTo(9);
+        assertThat(e.getCreatedTime()).isEqualTo(T.plusSeconds(10));
 
         // A sample arriving after the decision changes nothing.
         pipe.load(load(VM, HOST, T.minusSeconds(30), 32, 500.0, null, null));
         pipe.load(load(other, HOST, T.plus(Duration.ofMinutes(10)), 32, 10.0, null, null));
         pipe.advanceWallClockTo(T.plus(Duration.ofMinutes(30)));
         assertThat(pipe.remediations()).isEmpty();
+    }
+
+    @Test
+    void samplesFirstThenThePanicIsDecidedAtTheNextPunctuationWithAllOfThem() {
+        seedHostLoad(VM, T);
+        // The VM's sample past T + 3 min was read before its panic (the backlog of host-load came first).
+        pipe.load(load(VM, HOST, T.plusSeconds(200), 32, 104.0, null, null));
+        pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+        pipe.advanceWallClockTo(T.plusSeconds(10));
+
+        RemediationEvent e = onlyRemediation();
+        // T - 5 min, T - 1 min, T + 30 s in [T - 10 min, T + 1 min]; T + 3:20 outside.
+        assertThat(e.getEvidence().getSamples()).isEqualTo(3);
+        assertThat(e.getSuggestedVti()).isEqualTo(9);
+        assertThat(e.getCreatedTime()).isEqualTo(T.plusSeconds(10));
+    }
+
+    @Test
+    void restoredPendingPanicWaitsWhileTheHostLoadBacklogIsUnreadThenForItsSamples() throws Exception {
+        // A restart an hour after the panic: the panic is in pending-panics (restored), its wall-clock deadline
+        // T + 3 min long past, and the task has not read its host-load backlog yet.
+        AtomicBoolean drained = new AtomicBoolean(false);
+        try (TopologyHarness restarted = new TopologyHarness(PipelineSettings.defaults(), T, Map.of(), partition -> drained.get())) {
+            TopologyHarness mine = pipe;
+            pipe = restarted;
+            try {
+                pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+                pipe.advanceWallClockTo(T.plus(Duration.ofHours(1)));
+                assertThat(pipe.remediations()).as("backlog unread: no wall-clock decision").isEmpty();
+                // The backlog is read: the VM's samples, none past T + 3 min (the VM went quiet after its panic).
+                seedHostLoad(VM, T);
+                drained.set(true);
+                // Drained seen at the punctuation of T + 1 h + 10 s; one grace later, T + 1 h 2 min 10 s, it is due.
+                pipe.advanceWallClockTo(T.plus(Duration.ofHours(1)).plusSeconds(10));
+                assertThat(pipe.remediations()).isEmpty();
+                pipe.advanceWallClockTo(T.plus(Duration.ofHours(1)).plusSeconds(120));
+                assertThat(pipe.remediations()).as("grace counted from the backlog read").isEmpty();
+                pipe.advanceWallClockTo(T.plus(Duration.ofHours(1)).plusSeconds(130));
+
+                RemediationEvent e = onlyRemediation();
+                assertThat(e.getEvidence().getSamples()).isEqualTo(3);
+                assertThat(e.getSuggestedVti()).isEqualTo(9);
+            } finally {
+                pipe = mine;
+            }
+        }
+    }
+
+    @Test
+    void restoredPendingPanicIsDecidedByItsOwnSamplesEvenBeforeTheBacklogIsRead() throws Exception {
+        AtomicBoolean drained = new AtomicBoolean(false);
+        try (TopologyHarness restarted = new TopologyHarness(PipelineSettings.defaults(), T, Map.of(), partition -> drained.get())) {
+            TopologyHarness mine = pipe;
+            pipe = restarted;
+            try {
+                pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+                pipe.advanceWallClockTo(T.plus(Duration.ofHours(1)));
+                seedHostLoad(VM, T);
+                // The VM's sample at T + 3 min is proof enough: all of its earlier samples were read before it.
+                pipe.load(load(VM, HOST, T.plusSeconds(180), 32, 104.0, null, null));
+                pipe.advanceWallClockTo(T.plus(Duration.ofHours(1)).plusSeconds(10));
+
+                RemediationEvent e = onlyRemediation();
+                assertThat(e.getEvidence().getSamples()).isEqualTo(3);
+                assertThat(e.getSuggestedVti()).isEqualTo(9);
+            } finally {
+                pipe = mine;
+            }
+        }
     }
 
     @Test

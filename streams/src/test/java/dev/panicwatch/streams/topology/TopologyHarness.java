@@ -47,6 +47,12 @@ final class TopologyHarness implements AutoCloseable {
     /** @param overrides Streams settings on top of {@link StreamsConfigFactory}'s defaults */
     TopologyHarness(PipelineSettings settings, Instant wallClockStart, Map<String, Object> overrides)
             throws java.io.IOException {
+        this(settings, wallClockStart, overrides, HostLoadBacklog.NONE);
+    }
+
+    /** @param backlog what the correlator is told about its host-load backlog (a consumer's lag in the app) */
+    TopologyHarness(PipelineSettings settings, Instant wallClockStart, Map<String, Object> overrides,
+                    HostLoadBacklog backlog) throws java.io.IOException {
         stateDir = Files.createTempDirectory("panicwatch-ttd-");
         wallClock = wallClockStart;
         serdes = PanicwatchSerdes.withClient(new InMemorySchemaRegistry(), InMemorySchemaRegistry.SETTINGS);
@@ -55,7 +61,8 @@ final class TopologyHarness implements AutoCloseable {
         user.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         user.putAll(overrides);
         Properties props = StreamsConfigFactory.from(user);
-        driver = new TopologyTestDriver(PanicwatchTopology.build(settings, serdes, new PanicClassifier()), props,
+        driver = new TopologyTestDriver(PanicwatchTopology.build(settings, serdes, new PanicClassifier(),
+                dev.panicwatch.streams.metrics.PipelineObserver.NO_OP, backlog), props,
                 wallClockStart);
         StringSerializer keys = new StringSerializer();
         panics = driver.createInputTopic(Topics.PANIC_REPORTS, keys, serdes.panicReports().serializer());

@@ -8,10 +8,12 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,7 @@ public final class PanicReportIntake {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong unavailable = new AtomicLong();
+    private volatile Supplier<Optional<String>> refusal = Optional::empty;
 
     /**
      * @param token        the bearer token senders must present
@@ -66,6 +69,14 @@ public final class PanicReportIntake {
         this.factory = factory;
         this.publisher = publisher;
         this.clock = clock;
+    }
+
+    /**
+     * While {@code reason} gives a reason (the target topic is missing: {@link TopicWatch}), good reports are
+     * answered 503 with it at once instead of after the acknowledgement timeout.
+     */
+    public void refuseWhile(Supplier<Optional<String>> reason) {
+        this.refusal = reason;
     }
 
     public int maxBodyBytes() {
@@ -119,6 +130,12 @@ public final class PanicReportIntake {
             report = factory.create(body, vm, fileTime == null ? now : fileTime, now);
         } catch (UnparseableReportException e) {
             return Verdict.error(422, "no panic in the report: " + e.getMessage());
+        }
+        Optional<String> refused = refusal.get();
+        if (refused.isPresent()) {
+            unavailable.incrementAndGet();
+            return Verdict.unavailable(refused.get() + "; the report is not stored: send it again in "
+                    + RETRY_AFTER_SECONDS + " s", RETRY_AFTER_SECONDS);
         }
         try {
             PanicReportPublisher.Publication publication = publisher.publish(report)
