@@ -54,7 +54,7 @@ import dev.panicwatch.testkit.StackEndpoints;
  * on one core), the real sampler ({@code ./panicwatch ingest host --once}) publishing what it measures to the local
  * broker, the guest agent script posting a TLB-flush panic for one guest to the real receiver, and the streams app
  * turning them into advice. The expected {@code vti} is worked out here from the samples the sampler published, by
- * DESIGN 3.2's rule as docs/streams.md states it, not copied from the app's output.
+ * the advice rule as docs/design.md#advice-rules states it, not copied from the app's output.
  */
 @IntegrationTest
 @Timeout(300)

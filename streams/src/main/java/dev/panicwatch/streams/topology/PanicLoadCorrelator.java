@@ -100,7 +100,7 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     private void park(String vmId, ClassifiedPanic classified) {
         Diagnosis diagnosis = classified.diagnosis();
         if (!diagnosis.isTimeout()) {
-            return; // counted upstream; DESIGN: no remediation for NON_TIMEOUT
+            return; // counted upstream; no remediation for NON_TIMEOUT (docs/design.md#advice-rules)
         }
         PanicReport report = classified.report();
         long panicTime = report.getPanicTime().toEpochMilli();
