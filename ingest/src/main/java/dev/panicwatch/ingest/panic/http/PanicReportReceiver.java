@@ -9,6 +9,8 @@ import java.util.Optional;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,12 @@ public final class PanicReportReceiver implements AutoCloseable {
     public static final String PATH = "/v1/panic-reports";
     /** Bodies beyond the limit are read and discarded up to this, so the sender can read its 413 cleanly. */
     private static final long MAX_DRAIN_BYTES = 64L * 1024 * 1024;
+    /**
+     * Connections the kernel may hold for the receiver before it accepts them. Jetty's default leaves it to the JVM's
+     * 50, which a fleet's agents overflow when many guests boot at once (1,000 concurrent posts overflowed it here):
+     * the kernel then drops handshakes, and some senders see their connection reset instead of an answer.
+     */
+    static final int ACCEPT_QUEUE = 1024;
 
     /** How TLS is switched on, for messages. */
     public static final String TLS_OPTIONS = "--tls-cert/--tls-key (or PANICWATCH_INGEST_TLS_CERT/_KEY)";
@@ -64,6 +72,15 @@ public final class PanicReportReceiver implements AutoCloseable {
             config.http.maxRequestSize = (long) intake.maxBodyBytes() + 1;
             tls.ifPresent(files -> https[0] = HttpsListener.configure(config, "panic report receiver", host, port,
                     files, tlsCheckInterval));
+            if (tls.isEmpty()) {
+                config.jetty.addConnector((server, http) -> {
+                    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                    connector.setHost(host);
+                    connector.setPort(port);
+                    connector.setAcceptQueueSize(ACCEPT_QUEUE);
+                    return connector;
+                });
+            }
         });
         PanicReportReceiver receiver = new PanicReportReceiver(app, intake);
         receiver.https = https[0];
@@ -83,7 +100,7 @@ public final class PanicReportReceiver implements AutoCloseable {
             ctx.status(500).json(Map.of("error", "internal error: " + e));
         });
         if (receiver.https == null) {
-            app.start(host, port);
+            app.start(); // on the connector added above, with its accept queue
             HttpsListener.warnPlainHttp(LOG, "The panic report receiver", TLS_OPTIONS);
         } else {
             // The SSL plugin's connector listens on the host and port it was given.

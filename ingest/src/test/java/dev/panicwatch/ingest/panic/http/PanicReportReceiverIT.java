@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +44,7 @@ import dev.panicwatch.ingest.testing.TopicFixture;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.testkit.IntegrationTest;
+import dev.panicwatch.testkit.SystemPart;
 import dev.panicwatch.testkit.StackEndpoints;
 
 /**
@@ -61,6 +63,10 @@ class PanicReportReceiverIT {
     private IdempotentPublisher producer;
     private PublishedLedger ledger;
     private PanicReportIntake intake;
+    private static final SystemPart SS = new SystemPart("iproute2's ss (/usr/bin/ss or /bin/ss)",
+            "apt-get install -y iproute2",
+            () -> SystemPart.isExecutable("/usr/bin/ss") || SystemPart.isExecutable("/bin/ss"));
+
     private PanicReportReceiver receiver;
     // This run's VMs, so records of other tests (and earlier runs) in the shared topic are left out.
     private final String vmPrefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + "/";
@@ -104,6 +110,25 @@ class PanicReportReceiverIT {
     }
 
     record Planned(int index, Kind kind, String vmId, String token, byte[] body, String goodReportId) {
+    }
+
+    /**
+     * The accept queue is what keeps a boot storm's connections from being reset: with Jetty's default (the JVM's 50)
+     * the 1,000 concurrent posts above overflowed it, and the kernel dropped handshakes. {@code ss} shows a listening
+     * socket's backlog as its Send-Q.
+     */
+    @Test
+    void listensWithAnAcceptQueueAFleetsBootStormFits() throws Exception {
+        SS.require();
+        Process ss = new ProcessBuilder("ss", "-ltnH", "sport = :" + receiver.port()).redirectErrorStream(true).start();
+        String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(ss.waitFor()).as("ss: %s", out).isZero();
+        String[] columns = out.split("\\s+");
+        assertThat(columns).as("ss line: %s", out).hasSizeGreaterThan(3);
+        // The kernel caps every backlog at somaxconn.
+        int somaxconn = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn")).get(0).trim());
+        assertThat(Integer.parseInt(columns[2])).as("backlog of the listening socket (%s)", out)
+                .isEqualTo(Math.min(PanicReportReceiver.ACCEPT_QUEUE, somaxconn)).isGreaterThan(50);
     }
 
     @Test
