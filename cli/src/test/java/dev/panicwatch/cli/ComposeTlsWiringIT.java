@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
 import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.ingest.testing.TopicFixture;
 import dev.panicwatch.ingest.testing.GuestAgent;
 import dev.panicwatch.ingest.testing.SampleReports;
 import dev.panicwatch.schemas.HostLoadSample;
@@ -64,6 +65,8 @@ class ComposeTlsWiringIT {
     @Test
     void reportOverHttpsBecomesAdviceTheApiServesOverHttpsWithTheToken(StackEndpoints stack, @TempDir Path tmp)
             throws Exception {
+        // kafka-init creates the topics before compose starts ingest; the receiver refuses reports while they are missing.
+        TopicFixture.ensureTopics(stack.clientConfig());
         ComposeFiles compose = ComposeFiles.read("docker-compose.yml", "deploy/compose/tls.yml");
         TestCertificates ca = TestCertificates.authority("Compose TLS test CA");
         Path caFile = ca.writeCertificate(tmp.resolve("ca.pem"));

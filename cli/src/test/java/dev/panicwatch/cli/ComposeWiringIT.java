@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
 import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.ingest.testing.TopicFixture;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.testkit.IntegrationTest;
@@ -60,6 +61,8 @@ class ComposeWiringIT {
 
     @Test
     void reportOverHttpBecomesAdviceTheApiServes(StackEndpoints stack, @TempDir Path tmp) throws Exception {
+        // kafka-init creates the topics before compose starts ingest; the receiver refuses reports while they are missing.
+        TopicFixture.ensureTopics(stack.clientConfig());
         Map<String, Object> services = composeServices();
         int ingestPort = freePort();
         int apiPort = freePort();

@@ -164,6 +164,7 @@ class SeedOnRealGuestsIT {
                 env.put("PATH", bin + ":" + System.getenv("PATH"));
                 env.put("PANICWATCH_CONFIG", dir.resolve("no-such-config").toString());
                 env.put("PANICWATCH_URL", "http://127.0.0.1:" + receiver.port());
+                env.put("PANICWATCH_ALLOW_HTTP", "1"); // loopback: TLS is GuestAgentTlsIT's subject
                 env.put("PANICWATCH_TOKEN", TOKEN);
                 env.put("PANICWATCH_VM_ID", vmId);
                 env.put("PANICWATCH_HOST_ID", hostId);
