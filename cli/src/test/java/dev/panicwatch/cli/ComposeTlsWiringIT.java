@@ -87,6 +87,13 @@ class ComposeTlsWiringIT {
                 .containsEntry("PANICWATCH_API_TLS_KEY", certificate.key().toString())
                 .containsKey("PANICWATCH_API_TOKEN");
         streamsEnv.put("PANICWATCH_API_TOKEN", API_TOKEN);
+        // The seed report's panic is in March 2026, while the shared broker's topics also carry other tests' records of
+        // today (the demo's): once those push this app's stream time to now, samples older than the load retention are
+        // dropped on arrival. Compose's default (a day) is right for a live fleet, not for a replayed past.
+        streamsEnv.put("PANICWATCH_LOAD_RETENTION", "P3650D");
+        // Its own consumer group and changelogs: compose's one application id, shared by the other compose test on this
+        // broker, would hand this app a group whose previous member (killed, not left) still holds partitions.
+        streamsEnv.put("KAFKA_APPLICATION_ID", "panicwatch-compose-tls-" + java.util.UUID.randomUUID());
         streamsEnv.put("PANICWATCH_API_PORT", String.valueOf(apiPort));
         streamsEnv.put("PANICWATCH_API_HOST", "localhost");
         start("streams", compose.command("streams", Map.of()), streamsEnv, tmp);
