@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class DesignLinksTest {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final Path DESIGN = ROOT.resolve("docs/design.md");
+    private static final Path THE_DOCUMENT = ROOT.resolve("docs/design.md");
     private static final Pattern CITATION = Pattern.compile("design\\.md#([a-z0-9-]+)");
     private static final Pattern IN_PAGE_LINK = Pattern.compile("\\]\\(#([a-z0-9-]+)\\)");
     private static final Pattern ANCHOR = Pattern.compile("<a id=\"([a-z0-9-]+)\"></a>");
@@ -33,7 +33,7 @@ class DesignLinksTest {
 
     @Test
     void every_cited_section_of_the_design_exists() throws IOException {
-        Set<String> anchors = anchors(Files.readString(DESIGN));
+        Set<String> anchors = anchors(Files.readString(THE_DOCUMENT));
         List<String> dangling = new ArrayList<>();
         int citations = 0;
         for (Path file : textFiles()) {
@@ -53,7 +53,7 @@ class DesignLinksTest {
 
     @Test
     void the_design_links_only_to_its_own_sections() throws IOException {
-        String design = Files.readString(DESIGN);
+        String design = Files.readString(THE_DOCUMENT);
         Set<String> anchors = anchors(design);
         List<String> dangling = new ArrayList<>();
         Matcher link = IN_PAGE_LINK.matcher(design);

@@ -8,7 +8,10 @@ import dev.panicwatch.schemas.PanicClass;
 import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.schemas.RemediationEvent;
 
-/** Remediation events as the topology writes them, for the DESIGN worked example (vti 6 -> 9 on 32 CPUs at 110). */
+/**
+ * Remediation events as the topology writes them, for the worked example of docs/design.md#worked-example (vti 6 -> 9
+ * on 32 CPUs at 110).
+ */
 final class Advice {
 
     private Advice() {
