@@ -15,10 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -48,19 +47,8 @@ class ComposeTlsWiringIT {
     private static final String INGEST_TOKEN = "compose-tls-ingest-token";
     private static final String API_TOKEN = "compose-tls-api-token";
     private static final String MOUNTED = "/run/panicwatch/tls/";
-    private final List<Process> processes = new ArrayList<>();
-
-    @AfterEach
-    void stopProcesses() throws InterruptedException {
-        for (Process p : processes) {
-            p.destroy();
-        }
-        for (Process p : processes) {
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-    }
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
     @Test
     void reportOverHttpsBecomesAdviceTheApiServesOverHttpsWithTheToken(StackEndpoints stack, @TempDir Path tmp)

@@ -18,8 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
@@ -45,19 +45,8 @@ class ComposeWiringIT {
     private static final String TOKEN = "wiring-test-token";
     private static final String API_TOKEN = "wiring-test-api-token";
     private static final String VM = "pve1/104";
-    private final List<Process> processes = new ArrayList<>();
-
-    @AfterEach
-    void stopProcesses() throws InterruptedException {
-        for (Process p : processes) {
-            p.destroy();
-        }
-        for (Process p : processes) {
-            if (!p.waitFor(Duration.ofSeconds(30).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-    }
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
     @Test
     void reportOverHttpBecomesAdviceTheApiServes(StackEndpoints stack, @TempDir Path tmp) throws Exception {

@@ -14,11 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.panicwatch.ingest.panic.PanicReportFactory;
@@ -41,19 +40,8 @@ import dev.panicwatch.tls.ClientTrust;
 class IngestHttpTlsIT {
 
     private static final String TOKEN = "ingest-tls-token";
-    private final List<Process> processes = new ArrayList<>();
-
-    @AfterEach
-    void stopProcesses() throws InterruptedException {
-        for (Process p : processes) {
-            p.destroy();
-        }
-        for (Process p : processes) {
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-    }
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
     @Test
     void theAgentDeliversOverTlsAndRefusesAReceiverFromAnotherCa(StackEndpoints stack, @TempDir Path tmp)
