@@ -79,6 +79,8 @@ class ComposeTlsWiringIT {
         // today (the demo's): once those push this app's stream time to now, samples older than the load retention are
         // dropped on arrival. Compose's default (a day) is right for a live fleet, not for a replayed past.
         streamsEnv.put("PANICWATCH_LOAD_RETENTION", "P3650D");
+        // Where the VM's later sample is not what closes the window, the wall clock does: one grace after the backlog.
+        streamsEnv.put("PANICWATCH_GRACE", "PT15S");
         // Its own consumer group and changelogs: compose's one application id, shared by the other compose test on this
         // broker, would hand this app a group whose previous member (killed, not left) still holds partitions.
         streamsEnv.put("KAFKA_APPLICATION_ID", "panicwatch-compose-tls-" + java.util.UUID.randomUUID());
@@ -115,7 +117,7 @@ class ComposeTlsWiringIT {
 
         // 110 / 32 = 3.44: step 1 + ceil(log2 3.44) = 3, vti 6 -> 9 (cap 12 on xnu-6153), tlbto_us=0 for TLB flush.
         String remediation = api + "/api/v1/remediation?vm=" + java.net.URLEncoder.encode(vm, "UTF-8");
-        JsonNode advice = await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> {
+        JsonNode advice = await().atMost(Duration.ofSeconds(240)).ignoreExceptions().until(() -> {
             HttpResponse<String> r = get(https, remediation, API_TOKEN);
             return r.statusCode() == 200 ? new ObjectMapper().readTree(r.body()) : null;
         }, node -> node != null);
