@@ -141,7 +141,7 @@ class ComposeTlsWiringIT {
         builder.environment().keySet().removeIf(k -> k.startsWith("PANICWATCH_") || k.startsWith("KAFKA_")
                 || k.startsWith("SCHEMA_REGISTRY_"));
         builder.environment().putAll(env);
-        processes.add(builder.start());
+        processes.add(name, builder.start(), tmp.resolve(name + ".log"));
     }
 
     private static HttpResponse<String> get(HttpClient http, String url, String token) throws Exception {

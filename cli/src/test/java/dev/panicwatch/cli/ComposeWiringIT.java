@@ -134,7 +134,7 @@ class ComposeWiringIT {
         builder.environment().keySet().removeIf(k -> k.startsWith("PANICWATCH_") || k.startsWith("KAFKA_")
                 || k.startsWith("SCHEMA_REGISTRY_"));
         builder.environment().putAll(env);
-        processes.add(builder.start());
+        processes.add(name, builder.start(), tmp.resolve(name + ".log"));
     }
 
     @SuppressWarnings("unchecked")

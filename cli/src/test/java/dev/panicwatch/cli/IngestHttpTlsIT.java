@@ -119,7 +119,7 @@ class IngestHttpTlsIT {
                 || k.startsWith("SCHEMA_REGISTRY_"));
         builder.environment().putAll(Map.of("PANICWATCH_INGEST_TOKEN", TOKEN,
                 "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(), "SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl()));
-        processes.add(builder.start());
+        processes.add(name, builder.start(), log);
         return log;
     }
 

@@ -15,9 +15,11 @@ import org.slf4j.LoggerFactory;
 import dev.panicwatch.schemas.PanicReport;
 
 /**
- * Drops a report whose reportId (the hash of its text) was seen before: a collector that re-sends a file, or two
- * collectors that both saw it, must not count the panic twice. Ids are forgotten once their panic is older than the
- * retention, after which a re-sent report would also fall outside every count window.
+ * Drops a report whose reportId (the hash of its text) was seen before for the same VM: a collector that re-sends a
+ * file, or two collectors that both saw it, must not count the panic twice. The same text attributed to another VM is
+ * that VM's panic (a cloned guest's report, or a test's fixture sent for two VMs), never a duplicate: judged by the
+ * hash alone it was dropped whenever the two VMs shared a partition. Ids are forgotten once their panic is older than
+ * the retention, after which a re-sent report would also fall outside every count window.
  */
 final class DuplicateReportFilter implements FixedKeyProcessor<String, PanicReport, PanicReport> {
 
@@ -42,12 +44,19 @@ final class DuplicateReportFilter implements FixedKeyProcessor<String, PanicRepo
     @Override
     public void process(FixedKeyRecord<String, PanicReport> record) {
         String id = record.value().getReportId();
-        if (seen.get(id) != null) {
+        String key = seenKey(record.key(), id);
+        // Entries written before ids were scoped by VM are keyed by the bare id; they age out within the retention.
+        if (seen.get(key) != null || seen.get(id) != null) {
             LOG.debug("duplicate report {} of VM {} dropped", id, record.key());
             return;
         }
-        seen.put(id, record.value().getPanicTime().toEpochMilli());
+        seen.put(key, record.value().getPanicTime().toEpochMilli());
         context.forward(record);
+    }
+
+    /** VM first, as in the other per-VM stores; NUL cannot occur in a VM id (the receiver refuses control characters). */
+    private static String seenKey(String vmId, String reportId) {
+        return vmId + '\u0000' + reportId;
     }
 
     private void forgetOlderThanRetention(long streamTime) {

@@ -474,6 +474,26 @@ class PanicwatchTopologyTest {
     }
 
     @Test
+    void theSameReportTextFromAnotherVmIsThatVmsPanicNotADuplicate() {
+        // One partition here, as two VMs share one in a real task: the dedup store must not mix them up.
+        String other = "pve1/777";
+        seedHostLoad(VM, T);
+        seedHostLoad(other, T);
+        PanicReport report = panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1");
+        PanicReport sameTextOtherVm = PanicReport.newBuilder(report).setVmId(other).build();
+        assertThat(sameTextOtherVm.getReportId()).isEqualTo(report.getReportId());
+        pipe.panic(report);
+        pipe.panic(sameTextOtherVm);
+        pipe.panic(sameTextOtherVm); // and still once per VM
+
+        pipe.advanceWallClockTo(T.plus(Duration.ofMinutes(10)));
+        assertThat(pipe.remediations()).extracting(RemediationEvent::getVmId).containsExactlyInAnyOrder(VM, other);
+        assertThat(count(StoreNames.PANIC_COUNTS_PER_VM, VM)).isEqualTo(1);
+        assertThat(count(StoreNames.PANIC_COUNTS_PER_VM, other)).isEqualTo(1);
+        assertThat(count(StoreNames.PANIC_COUNTS_PER_HOST, HOST)).isEqualTo(2);
+    }
+
+    @Test
     void cooldownSuppressesTheSameAdviceAndEscalationRaisesFurther() {
         // P1 at T: vti 6, R 3.4375 → RAISE_VTI to 9 (published).
         PanicReport p1 = step(T, TLB_FLUSH, "keepsyms=1");
