@@ -205,6 +205,18 @@ class DockerComposeTest {
     }
 
     @Test
+    void theTlsOverrideProbesHealthOverHttps() throws IOException {
+        // Once a port speaks TLS only, a plain-HTTP probe (or one that only opens the port) says nothing of readiness.
+        Map<String, Object> tls = servicesOf(Files.readString(ROOT.resolve("deploy/compose/tls.yml")));
+        assertThat(ComposeRules.shellDependentHealthchecks(tls)).isEmpty();
+        for (var service : Map.of("ingest", 8088, "streams", 8080).entrySet()) {
+            List<String> test = list(((Map<?, ?>) ((Map<?, ?>) tls.get(service.getKey())).get("healthcheck")).get("test"));
+            assertThat(test).as(service.getKey()).startsWith("CMD", "curl").contains("-fsSk")
+                    .endsWith("https://127.0.0.1:" + service.getValue() + "/health");
+        }
+    }
+
+    @Test
     void everyPortTheDocsSendUsersToIsPublished() throws IOException {
         assertThat(ComposeRules.unpublishedDocumentedPorts(services, documentation())).isEmpty();
     }
