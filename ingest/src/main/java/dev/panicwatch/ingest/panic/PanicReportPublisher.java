@@ -13,8 +13,8 @@ import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.Topics;
 
 /**
- * Publishes each report once: a report whose id is in the {@link PublishedLedger} is answered as a duplicate without
- * sending, and two senders of the same report at the same moment share one send. The ledger is written after Kafka's
+ * Publishes each report once per VM: a report whose id is in the {@link PublishedLedger} for its VM is answered as a
+ * duplicate without sending, and two senders of the same report at the same moment share one send. The ledger is written after Kafka's
  * acknowledgement, and only then does the returned future complete.
  */
 public final class PanicReportPublisher {
@@ -37,29 +37,31 @@ public final class PanicReportPublisher {
     /** Completes when the report is in Kafka (now or earlier); fails with Kafka's error when it could not be sent. */
     public CompletableFuture<Publication> publish(PanicReport report) {
         String id = report.getReportId();
+        String vm = report.getVmId();
+        String sending = id + ' ' + vm;
         CompletableFuture<Publication> mine;
         synchronized (this) {
-            if (ledger.contains(id)) {
+            if (ledger.contains(vm, id)) {
                 return CompletableFuture.completedFuture(new Publication(id, true));
             }
-            CompletableFuture<Publication> running = inFlight.get(id);
+            CompletableFuture<Publication> running = inFlight.get(sending);
             if (running != null) {
                 return running.thenApply(p -> new Publication(id, true));
             }
             mine = new CompletableFuture<>();
-            inFlight.put(id, mine);
+            inFlight.put(sending, mine);
         }
         publisher.publish(Topics.PANIC_REPORTS, report.getVmId(), report).whenComplete((metadata, error) -> {
             if (error == null) {
                 try {
-                    ledger.record(id);
+                    ledger.record(vm, id);
                 } catch (UncheckedIOException e) {
                     // Kafka has the report, so the sender may be told so; a later re-send is deduped downstream.
                     LOG.error("{}", e.getMessage());
                 }
             }
             synchronized (this) {
-                inFlight.remove(id);
+                inFlight.remove(sending);
             }
             if (error == null) {
                 String panic = report.getPanicString();

@@ -18,8 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The reportIds a collector has already published, kept across restarts: an append-only file with one id a line,
- * written (and forced to disk) only after Kafka acknowledged the report. A report in the ledger is never sent again.
+ * The reports a collector has already published, kept across restarts: an append-only file with one
+ * {@code reportId vmId} a line, written (and forced to disk) only after Kafka acknowledged the report. A report in the
+ * ledger is never sent again for that VM. The same text for another VM is that VM's report (the topology judges
+ * duplicates per VM as well); lines of a bare reportId, as ledgers were written before, match every VM.
  *
  * <p>A crash between Kafka's acknowledgement and the ledger write means the report is sent once more after the
  * restart; the topology drops it as a duplicate by reportId. The opposite order could lose a report, so this one is
@@ -30,6 +32,7 @@ public final class PublishedLedger implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PublishedLedger.class);
     public static final String FILE_NAME = "published-report-ids";
     private static final Pattern REPORT_ID = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern LINE = Pattern.compile("[0-9a-f]{64}( \\S+)?");
 
     private final Set<String> published = ConcurrentHashMap.newKeySet();
     private final FileChannel file;
@@ -76,19 +79,21 @@ public final class PublishedLedger implements AutoCloseable {
     private void load() throws IOException {
         byte[] content = Files.readAllBytes(path);
         String text = new String(content, StandardCharsets.US_ASCII);
-        int lineNumber = 0;
-        for (String line : text.split("\n", -1)) {
-            lineNumber++;
-            String id = line.strip();
-            if (id.isEmpty()) {
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String entry = lines[i].strip();
+            if (entry.isEmpty()) {
                 continue;
             }
-            if (REPORT_ID.matcher(id).matches()) {
-                published.add(id);
+            // The part after the last newline is a line torn by a crash (even one that looks whole, since its VM id
+            // may be cut short): that report was not confirmed here, so it will be sent again.
+            boolean torn = i == lines.length - 1;
+            if (!torn && LINE.matcher(entry).matches()) {
+                published.add(entry);
             } else {
-                // A torn last line after a crash: that report was not confirmed here, so it will be sent again.
-                LOG.warn("ignoring line {} of {}: '{}' is not a report id", lineNumber, path,
-                        id.length() > 80 ? id.substring(0, 80) + "…" : id);
+                LOG.warn("ignoring line {} of {}: '{}' is {}", i + 1, path,
+                        entry.length() > 80 ? entry.substring(0, 80) + "..." : entry,
+                        torn ? "cut short (no newline after it)" : "not 'reportId vmId'");
             }
         }
         if (content.length > 0 && content[content.length - 1] != '\n') {
@@ -98,8 +103,9 @@ public final class PublishedLedger implements AutoCloseable {
         LOG.info("ledger {}: {} report(s) already published", path, published.size());
     }
 
-    public boolean contains(String reportId) {
-        return published.contains(reportId);
+    /** Whether {@code reportId} was published for {@code vmId} (or, by a ledger of bare ids, for any VM). */
+    public boolean contains(String vmId, String reportId) {
+        return published.contains(entry(vmId, reportId)) || published.contains(reportId);
     }
 
     public int size() {
@@ -107,23 +113,33 @@ public final class PublishedLedger implements AutoCloseable {
     }
 
     /**
-     * Remembers {@code reportId} as published, durably before returning.
+     * Remembers {@code reportId} as published for {@code vmId}, durably before returning.
      *
      * @throws UncheckedIOException when the file cannot be written; the id is still remembered until exit
      */
-    public synchronized void record(String reportId) {
-        if (!REPORT_ID.matcher(reportId).matches()) {
-            throw new IllegalArgumentException("not a report id (64 lowercase hex digits): " + reportId);
-        }
-        if (!published.add(reportId) || file == null) {
+    public synchronized void record(String vmId, String reportId) {
+        String entry = entry(vmId, reportId);
+        if (!published.add(entry) || file == null) {
             return;
         }
         try {
-            write(reportId + "\n");
+            write(entry + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("could not record report " + reportId + " in " + path
                     + "; it may be sent again after a restart: " + e.getMessage(), e);
         }
+    }
+
+    private static String entry(String vmId, String reportId) {
+        if (!REPORT_ID.matcher(reportId).matches()) {
+            throw new IllegalArgumentException("not a report id (64 lowercase hex digits): " + reportId);
+        }
+        if (vmId == null || vmId.isEmpty() || vmId.chars().anyMatch(c -> Character.isWhitespace(c)
+                || Character.isISOControl(c))) {
+            throw new IllegalArgumentException("not a VM id (empty, or with spaces or control characters): '"
+                    + vmId + "'");
+        }
+        return reportId + ' ' + vmId;
     }
 
     private void write(String text) throws IOException {

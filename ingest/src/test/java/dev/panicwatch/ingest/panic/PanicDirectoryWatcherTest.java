@@ -155,8 +155,8 @@ class PanicDirectoryWatcherTest {
 
         kafka.mode(RecordingPublisher.Mode.ACKNOWLEDGE);
         watcher.scanOnce();
-        assertThat(ledger.contains(PanicReportFactory.reportId(report))).isTrue();
-        assertThat(ledger.contains(PanicReportFactory.reportId(SampleReports.tlbFlush(2, null)))).isTrue();
+        assertThat(ledger.contains("pve1/101", PanicReportFactory.reportId(report))).isTrue();
+        assertThat(ledger.contains("pve1/101", PanicReportFactory.reportId(SampleReports.tlbFlush(2, null)))).isTrue();
         assertThat(watcher.published()).isEqualTo(2);
     }
 

@@ -41,15 +41,24 @@ class PanicReportPublisherTest {
     }
 
     @Test
+    void theSameReportTextForAnotherVmIsThatVmsReport() {
+        publisher.publish(report).join();
+        PanicReport otherVm = PanicReport.newBuilder(report).setVmId("pve1/102").build();
+        assertThat(publisher.publish(otherVm).join().duplicate()).isFalse();
+        assertThat(publisher.publish(otherVm).join().duplicate()).isTrue();
+        assertThat(kafka.sent()).extracting(RecordingPublisher.Sent::key).containsExactly("pve1/101", "pve1/102");
+    }
+
+    @Test
     void theLedgerIsWrittenOnlyAfterKafkaAcknowledged() {
         kafka.mode(RecordingPublisher.Mode.HOLD);
         CompletableFuture<PanicReportPublisher.Publication> pending = publisher.publish(report);
-        assertThat(ledger.contains(report.getReportId())).isFalse();
+        assertThat(ledger.contains(report.getVmId(), report.getReportId())).isFalse();
         assertThat(pending).isNotDone();
 
         kafka.sent().get(0).future().complete(RecordingPublisher.metadata(Topics.PANIC_REPORTS, 0));
         assertThat(pending).isCompleted();
-        assertThat(ledger.contains(report.getReportId())).isTrue();
+        assertThat(ledger.contains(report.getVmId(), report.getReportId())).isTrue();
     }
 
     @Test
@@ -81,7 +90,7 @@ class PanicReportPublisherTest {
     void aFailedSendIsNotRememberedSoItCanBeRetried() {
         kafka.mode(RecordingPublisher.Mode.FAIL);
         assertThat(publisher.publish(report)).isCompletedExceptionally();
-        assertThat(ledger.contains(report.getReportId())).isFalse();
+        assertThat(ledger.contains(report.getVmId(), report.getReportId())).isFalse();
 
         kafka.mode(RecordingPublisher.Mode.ACKNOWLEDGE);
         assertThat(publisher.publish(report).join().duplicate()).isFalse();

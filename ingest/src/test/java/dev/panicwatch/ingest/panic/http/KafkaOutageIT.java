@@ -70,7 +70,7 @@ class KafkaOutageIT {
                     assertThat(refused.statusCode()).isEqualTo(503);
                     assertThat(refused.headers().firstValue("Retry-After")).hasValue("30");
                     assertThat(refused.body()).contains("Kafka did not acknowledge the report");
-                    assertThat(ledger.contains(PanicReportFactory.reportId(during))).isFalse();
+                    assertThat(ledger.contains("outage/1", PanicReportFactory.reportId(during))).isFalse();
 
                     // The sender retries, as the guest agent does, until the receiver takes it.
                     AtomicReference<HttpResponse<String>> accepted = new AtomicReference<>();
