@@ -2,7 +2,7 @@ package dev.panicwatch.streams.advice;
 
 import java.time.Instant;
 
-import dev.panicwatch.schemas.PanicClass;
+import dev.panicwatch.diagnosis.classify.PanicClass;
 
 /**
  * What the advice needs to know of one classified panic.
@@ -20,8 +20,4 @@ import dev.panicwatch.schemas.PanicClass;
  */
 public record PanicFacts(String reportId, String vmId, String hostId, Instant panicTime, PanicClass panicClass,
                          boolean vtiHelps, int currentVti, String xnuVersion, String bootArgs, String diagnosisReason) {
-
-    public boolean isTimeout() {
-        return panicClass != PanicClass.NON_TIMEOUT;
-    }
 }

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import dev.panicwatch.diagnosis.classify.PanicClass;
 import dev.panicwatch.diagnosis.kernel.BootArgs;
 import dev.panicwatch.diagnosis.kernel.EffectiveTimeout;
 import dev.panicwatch.diagnosis.kernel.VtiCap;
-import dev.panicwatch.schemas.PanicClass;
 import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.streams.config.PipelineSettings;
 
@@ -51,7 +51,7 @@ public final class VtiAdvisor {
      *                             always taken from the vti in force
      */
     public Advice advise(PanicFacts panic, LoadWindow load, Integer escalatingFromVti) {
-        if (!panic.isTimeout()) {
+        if (!panic.panicClass().isTimeout()) {
             return new Advice(Verdict.NO_REMEDIATION, List.of(), null, null, null, null,
                     "Not a timeout panic (" + panic.diagnosisReason() + "); counted, no remediation.");
         }

@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.panicwatch.diagnosis.classify.Diagnosis;
+import dev.panicwatch.diagnosis.classify.PanicClass;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.RemediationEvent;
@@ -99,7 +100,7 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
 
     private void park(String vmId, ClassifiedPanic classified) {
         Diagnosis diagnosis = classified.diagnosis();
-        if (!diagnosis.isTimeout()) {
+        if (!diagnosis.panicClass().isTimeout()) {
             return; // counted upstream; no remediation for NON_TIMEOUT (docs/design.md#advice-rules)
         }
         PanicReport report = classified.report();
@@ -183,7 +184,7 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
         }
         LoadWindow load = LoadWindow.of(start, end, samples);
         if (samples.isEmpty()) {
-            observer.decidedWithoutLoadData(dev.panicwatch.schemas.PanicClass.valueOf(parked.panicClass()));
+            observer.decidedWithoutLoadData(PanicClass.valueOf(parked.panicClass()));
         }
         PanicFacts facts = parked.facts(load.hostId());
         AdviceHistory before = history.get(parked.vmId());

@@ -40,7 +40,7 @@ final class RemediationEvents {
                 .setVmId(panic.vmId())
                 .setHostId(panic.hostId())
                 .setCreatedTime(createdTime)
-                .setPanicClass(panic.panicClass())
+                .setPanicClass(PublishedPanicClass.of(panic.panicClass()))
                 .setTriggeringReportIds(decision.triggeringReportIds())
                 .setPanicsInWindow(decision.panicsInWindow())
                 .setEvidence(evidence)

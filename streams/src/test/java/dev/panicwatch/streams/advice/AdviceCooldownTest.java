@@ -8,7 +8,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.panicwatch.schemas.PanicClass;
+import dev.panicwatch.diagnosis.classify.PanicClass;
 import dev.panicwatch.schemas.RemediationAction;
 
 class AdviceCooldownTest {
