@@ -26,7 +26,7 @@ final class RemediationEvents {
                 .setWindowStart(load.start())
                 .setWindowEnd(load.end())
                 .setSamples(load.samples())
-                .setOverloaded(thresholds.judge(load).overloaded())
+                .setOverloaded(advice.overload().overloaded())
                 .setPeakLoadPerCpu(boxed(load.peakLoadPerCpu()))
                 .setWorstVcpuWaitRatio(boxed(load.worstVcpuWait()))
                 .setPeakCpuPressureSome10(boxed(load.peakCpuPressure()))
