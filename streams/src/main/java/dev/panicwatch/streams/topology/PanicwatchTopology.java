@@ -85,7 +85,8 @@ public final class PanicwatchTopology {
         KStream<String, VmEvent> loadEvents = samples.mapValues(s -> (VmEvent) new VmEvent.Load(s),
                 Named.as("samples-as-vm-events"));
         panicEvents.merge(loadEvents, Named.as("merge-vm-events"))
-                .process(() -> new PanicLoadCorrelator(settings, hosts, observer, backlog), Named.as("correlate-and-advise"),
+                .process(() -> new PanicLoadCorrelator(settings, hosts, observer, backlog),
+                        Named.as("correlate-and-advise"),
                         StoreNames.RECENT_LOAD_PER_VM, StoreNames.PENDING_PANICS, StoreNames.ADVICE_HISTORY,
                         StoreNames.LATEST_REMEDIATION_PER_VM)
                 .to(Topics.REMEDIATIONS, Produced.with(Serdes.String(), serdes.remediations())
