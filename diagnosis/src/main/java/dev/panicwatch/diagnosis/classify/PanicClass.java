@@ -2,8 +2,8 @@ package dev.panicwatch.diagnosis.classify;
 
 /**
  * The classes of docs/design.md#panic-classes: what kind of wait ended in the panic. This is the domain's own enum, so
- * the parser and classifier stay plain Java; the Avro contract has an enum of the same names, and the streams and
- * ingest modules map it to that one where they build records ({@code PublishedPanicClass}).
+ * the parser and classifier stay plain Java; the Avro contract has an enum of the same names, and the topology maps
+ * this one to it where it builds a remediation event ({@code streams.topology.PublishedPanicClass}).
  */
 public enum PanicClass {
     /** {@code pmap_flush_tlbs()} waited {@code TLBTimeOut} for other CPUs to acknowledge a TLB shootdown. */
