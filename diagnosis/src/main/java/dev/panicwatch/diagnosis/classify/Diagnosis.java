@@ -1,7 +1,5 @@
 package dev.panicwatch.diagnosis.classify;
 
-import dev.panicwatch.schemas.PanicClass;
-
 /**
  * The verdict on one panic.
  *
@@ -11,8 +9,4 @@ import dev.panicwatch.schemas.PanicClass;
  * @param reason      which rule matched and why it decides vtiHelps, in a sentence a person can read
  */
 public record Diagnosis(PanicClass panicClass, boolean vtiHelps, int currentVti, String reason) {
-
-    public boolean isTimeout() {
-        return panicClass != PanicClass.NON_TIMEOUT;
-    }
 }

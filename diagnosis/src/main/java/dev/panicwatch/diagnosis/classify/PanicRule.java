@@ -2,8 +2,6 @@ package dev.panicwatch.diagnosis.classify;
 
 import java.util.regex.Pattern;
 
-import dev.panicwatch.schemas.PanicClass;
-
 /**
  * One row of the classification table: when {@link #fragment} occurs in a panic string, the panic is
  * {@link #panicClass}, and {@link #scaling} says whether vti governs the timeout that fired.

@@ -8,7 +8,6 @@ import java.util.regex.Pattern;
 
 import dev.panicwatch.diagnosis.kernel.XnuVersion;
 import dev.panicwatch.diagnosis.parse.PanicSection.Kind;
-import dev.panicwatch.schemas.ReportFormat;
 
 /**
  * Reads a macOS kernel panic report — a legacy text report (10.9 through 15, as saved or as pasted into an issue) or

@@ -4,8 +4,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import dev.panicwatch.schemas.ReportFormat;
-
 /**
  * What a panic report says, before anything is known of the VM that sent it. Optional fields are empty when the
  * report does not state them (many published reports are excerpts).

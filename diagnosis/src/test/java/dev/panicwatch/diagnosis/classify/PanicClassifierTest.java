@@ -1,12 +1,12 @@
 package dev.panicwatch.diagnosis.classify;
 
-import static dev.panicwatch.schemas.PanicClass.CROSS_CALL_TIMEOUT;
-import static dev.panicwatch.schemas.PanicClass.INTERRUPT_WATCHDOG_TIMEOUT;
-import static dev.panicwatch.schemas.PanicClass.NON_TIMEOUT;
-import static dev.panicwatch.schemas.PanicClass.OTHER_TIMEOUT;
-import static dev.panicwatch.schemas.PanicClass.SPINLOCK_TIMEOUT;
-import static dev.panicwatch.schemas.PanicClass.TLB_FLUSH_TIMEOUT;
-import static dev.panicwatch.schemas.PanicClass.WATCHDOG_TIMEOUT;
+import static dev.panicwatch.diagnosis.classify.PanicClass.CROSS_CALL_TIMEOUT;
+import static dev.panicwatch.diagnosis.classify.PanicClass.INTERRUPT_WATCHDOG_TIMEOUT;
+import static dev.panicwatch.diagnosis.classify.PanicClass.NON_TIMEOUT;
+import static dev.panicwatch.diagnosis.classify.PanicClass.OTHER_TIMEOUT;
+import static dev.panicwatch.diagnosis.classify.PanicClass.SPINLOCK_TIMEOUT;
+import static dev.panicwatch.diagnosis.classify.PanicClass.TLB_FLUSH_TIMEOUT;
+import static dev.panicwatch.diagnosis.classify.PanicClass.WATCHDOG_TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -22,8 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.panicwatch.diagnosis.parse.ParsedReport;
-import dev.panicwatch.schemas.PanicClass;
-import dev.panicwatch.schemas.ReportFormat;
+import dev.panicwatch.diagnosis.parse.ReportFormat;
 
 /**
  * One hand-written panic string per row of the classification table (docs/design.md#panic-classes), modelled on XNU's format strings,

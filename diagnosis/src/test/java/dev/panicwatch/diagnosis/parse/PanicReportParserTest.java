@@ -9,9 +9,8 @@ import java.time.Instant;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import dev.panicwatch.diagnosis.classify.PanicClass;
 import dev.panicwatch.diagnosis.classify.PanicClassifier;
-import dev.panicwatch.schemas.PanicClass;
-import dev.panicwatch.schemas.ReportFormat;
 
 /** Hand-made reports, each showing one shape real reports take; expected values are read off the input by eye. */
 class PanicReportParserTest {

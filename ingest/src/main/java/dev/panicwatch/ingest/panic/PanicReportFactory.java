@@ -59,7 +59,7 @@ public final class PanicReportFactory {
                 .setSmbiosUuid(vm.smbiosUuid())
                 .setPanicTime(parsed.panicTime().orElse(fallbackTime))
                 .setReceivedTime(receivedTime)
-                .setFormat(parsed.format())
+                .setFormat(PublishedReportFormat.of(parsed.format()))
                 .setPanicString(parsed.panicString())
                 .setPanicCpu(parsed.panicCpu().orElse(null))
                 .setCaller(parsed.caller().orElse(null))

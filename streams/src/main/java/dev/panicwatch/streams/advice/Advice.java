@@ -14,9 +14,12 @@ import dev.panicwatch.schemas.RemediationAction;
  * @param timeoutBeforeMillis     TLB/lock timeout now (null where vti does not govern the panic's timeout)
  * @param timeoutAfterMillis      TLB/lock timeout with the suggested vti (null without a suggestion)
  * @param rationale               one readable paragraph
+ * @param overload                whether the host was overloaded in the window, as the rule that decided saw it (not
+ *                                overloaded without samples, or for a panic the load does not matter to); the
+ *                                published evidence carries this judgement, so it is made once
  */
 public record Advice(Verdict verdict, List<RemediationAction> actions, Integer suggestedVti, String suggestedBootArgs,
-                     Long timeoutBeforeMillis, Long timeoutAfterMillis, String rationale) {
+                     Long timeoutBeforeMillis, Long timeoutAfterMillis, String rationale, OverloadJudgement overload) {
 
     public Advice {
         actions = List.copyOf(actions);

@@ -17,11 +17,9 @@ import dev.panicwatch.schemas.HostLoadSample;
  * @param peakCpuPressure    largest host PSI cpu some avg10 (percent)
  * @param severity           R: the largest of load1 / hostCpus and 1 / (1 − vcpuWaitRatioMax), i.e. how many times
  *                           slower than it expects a vCPU ran
- * @param hostId             host named by the latest sample (null without samples)
  */
 public record LoadWindow(Instant start, Instant end, int samples, OptionalDouble peakLoadPerCpu,
-                         OptionalDouble worstVcpuWait, OptionalDouble peakCpuPressure, OptionalDouble severity,
-                         String hostId) {
+                         OptionalDouble worstVcpuWait, OptionalDouble peakCpuPressure, OptionalDouble severity) {
 
     /**
      * A vCPU that never ran in an interval (wait ratio 1) has an infinite slowdown; any R ≥ 16 already yields the
@@ -36,18 +34,12 @@ public record LoadWindow(Instant start, Instant end, int samples, OptionalDouble
         double worstWait = Double.NaN;
         double peakPsi = Double.NaN;
         double severity = Double.NaN;
-        Instant latest = null;
-        String hostId = null;
         for (HostLoadSample s : candidates) {
             Instant t = s.getSampleTime();
             if (t.isBefore(start) || t.isAfter(end)) {
                 continue;
             }
             count++;
-            if (latest == null || !t.isBefore(latest)) {
-                latest = t;
-                hostId = s.getHostId();
-            }
             if (s.getHostCpus() > 0) {
                 double perCpu = s.getLoad1() / s.getHostCpus();
                 peakLoad = max(peakLoad, perCpu);
@@ -62,7 +54,7 @@ public record LoadWindow(Instant start, Instant end, int samples, OptionalDouble
                 peakPsi = max(peakPsi, s.getCpuPressureSome10());
             }
         }
-        return new LoadWindow(start, end, count, opt(peakLoad), opt(worstWait), opt(peakPsi), opt(severity), hostId);
+        return new LoadWindow(start, end, count, opt(peakLoad), opt(worstWait), opt(peakPsi), opt(severity));
     }
 
     public boolean hasSamples() {

@@ -2,14 +2,17 @@ package dev.panicwatch.streams.advice;
 
 import java.time.Instant;
 
-import dev.panicwatch.schemas.PanicClass;
+import dev.panicwatch.diagnosis.classify.PanicClass;
 
 /**
- * What the advice needs to know of one classified panic.
+ * One classified panic, as the topology carries it from classification to the advice: built once, right after the
+ * classifier has read the report (docs/design.md#classify), counted, parked with its deadlines and decided in this
+ * shape. The report's raw text is not kept: nothing after classification reads it.
  *
  * @param reportId        the report's content hash
  * @param vmId            the VM that panicked
- * @param hostId          its host, when the report or a load sample named it (may be null)
+ * @param hostId          its host: the report's, else the host of the VM's latest load sample (null when neither
+ *                        named one; never blank)
  * @param panicTime       when it panicked
  * @param panicClass      class from the classifier
  * @param vtiHelps        whether vti scales the timeout that fired, on this kernel
@@ -21,7 +24,9 @@ import dev.panicwatch.schemas.PanicClass;
 public record PanicFacts(String reportId, String vmId, String hostId, Instant panicTime, PanicClass panicClass,
                          boolean vtiHelps, int currentVti, String xnuVersion, String bootArgs, String diagnosisReason) {
 
-    public boolean isTimeout() {
-        return panicClass != PanicClass.NON_TIMEOUT;
+    /** These facts with the host named later, by load samples that were read after the panic. */
+    public PanicFacts withHostId(String host) {
+        return new PanicFacts(reportId, vmId, host, panicTime, panicClass, vtiHelps, currentVti, xnuVersion, bootArgs,
+                diagnosisReason);
     }
 }

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import dev.panicwatch.diagnosis.classify.PanicClass;
 import dev.panicwatch.diagnosis.kernel.BootArgs;
 import dev.panicwatch.diagnosis.kernel.EffectiveTimeout;
 import dev.panicwatch.diagnosis.kernel.VtiCap;
-import dev.panicwatch.schemas.PanicClass;
 import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.streams.config.PipelineSettings;
 
@@ -51,9 +51,11 @@ public final class VtiAdvisor {
      *                             always taken from the vti in force
      */
     public Advice advise(PanicFacts panic, LoadWindow load, Integer escalatingFromVti) {
-        if (!panic.isTimeout()) {
+        // Judged once here: the verdict below and the published evidence both come from this judgement.
+        OverloadJudgement judgement = thresholds.judge(load);
+        if (!panic.panicClass().isTimeout()) {
             return new Advice(Verdict.NO_REMEDIATION, List.of(), null, null, null, null,
-                    "Not a timeout panic (" + panic.diagnosisReason() + "); counted, no remediation.");
+                    "Not a timeout panic (" + panic.diagnosisReason() + "); counted, no remediation.", judgement);
         }
         String what = describePanic(panic);
         Long before = panic.vtiHelps() ? EffectiveTimeout.millis(panic.currentVti()) : null;
@@ -62,14 +64,14 @@ public final class VtiAdvisor {
                     what + " No load data: no load sample of this VM fell in " + window(load)
                             + " before the grace period ended, so host overload can be neither confirmed nor ruled "
                             + "out. Check that the host sampler runs for this VM, then look at the panic itself"
-                            + currentTimeout(panic) + ".");
+                            + currentTimeout(panic) + ".", judgement);
         }
-        OverloadJudgement judgement = thresholds.judge(load);
         if (!judgement.overloaded()) {
             return new Advice(Verdict.NOT_OVERLOADED, List.of(RemediationAction.INVESTIGATE), null, null, before, null,
                     what + " The host was not overloaded in " + window(load) + " (" + samples(load) + ": "
                             + String.join("; ", judgement.below()) + "), so a starved vCPU does not explain it; "
-                            + "investigate the guest (drivers, kexts, a hung device)" + currentTimeout(panic) + ".");
+                            + "investigate the guest (drivers, kexts, a hung device)" + currentTimeout(panic) + ".",
+                    judgement);
         }
         String overload = " The host was overloaded in " + window(load) + " (" + samples(load) + ": "
                 + String.join("; ", judgement.crossed()) + "; severity R = " + fmt(load.severity().orElse(1.0))
@@ -77,7 +79,7 @@ public final class VtiAdvisor {
         if (!panic.vtiHelps()) {
             return new Advice(Verdict.NOT_VTI_GOVERNED, List.of(RemediationAction.REDUCE_HOST_LOAD), null, null,
                     null, null, what + overload + " Raising vti does not lengthen this timeout here ("
-                    + panic.diagnosisReason() + "). " + REDUCE_LOAD);
+                    + panic.diagnosisReason() + "). " + REDUCE_LOAD, judgement);
         }
         int kernelCap = cap.forKernel(panic.xnuVersion());
         String escalation = escalatingFromVti == null ? "" : " The guest already runs vti=" + panic.currentVti()
@@ -86,7 +88,7 @@ public final class VtiAdvisor {
             return new Advice(Verdict.AT_VTI_CAP, List.of(RemediationAction.REDUCE_HOST_LOAD), null, null, before,
                     null, what + overload + escalation + " The guest already runs vti=" + panic.currentVti()
                     + " (timeout " + EffectiveTimeout.format(before) + "), at or above the " + cap.describe(panic.xnuVersion())
-                    + "; vti cannot help further. " + REDUCE_LOAD);
+                    + "; vti cannot help further. " + REDUCE_LOAD, judgement);
         }
         double severity = load.severity().orElse(1.0);
         int rawStep = 1 + ceilLog2(severity);
@@ -110,7 +112,7 @@ public final class VtiAdvisor {
                 + EffectiveTimeout.format(after) + "."
                 + (tlb ? " Also set tlbto_us=0 so a late TLB flush is traced instead of panicking (the vCPU keeps waiting)." : "")
                 + " Boot-args: " + bootArgs + ". " + REDUCE_LOAD;
-        return new Advice(Verdict.RAISE_VTI, actions, suggested, bootArgs, before, after, rationale);
+        return new Advice(Verdict.RAISE_VTI, actions, suggested, bootArgs, before, after, rationale, judgement);
     }
 
     /** Smallest k with 2^k ≥ r (0 for r ≤ 1), exact for powers of two where Math.log would round. */

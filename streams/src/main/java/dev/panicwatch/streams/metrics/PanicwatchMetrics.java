@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-import dev.panicwatch.schemas.PanicClass;
+import dev.panicwatch.diagnosis.classify.PanicClass;
 import dev.panicwatch.schemas.RemediationAction;
 
 /**

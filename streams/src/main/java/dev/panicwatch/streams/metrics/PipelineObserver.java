@@ -3,7 +3,7 @@ package dev.panicwatch.streams.metrics;
 import java.util.List;
 import java.util.Map;
 
-import dev.panicwatch.schemas.PanicClass;
+import dev.panicwatch.diagnosis.classify.PanicClass;
 import dev.panicwatch.schemas.RemediationAction;
 
 /**

@@ -17,9 +17,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.panicwatch.diagnosis.classify.Diagnosis;
 import dev.panicwatch.schemas.HostLoadSample;
-import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.streams.advice.Advice;
 import dev.panicwatch.streams.advice.AdviceCooldown;
@@ -54,6 +52,7 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     private final AdviceCooldown cooldown;
     private final PipelineObserver observer;
     private final HostLoadBacklog backlog;
+    private final HostAttribution hosts;
 
     private ProcessorContext<String, RemediationEvent> context;
     private WindowStore<String, EncodedLoadSample> recentLoad;
@@ -65,8 +64,10 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     private long wallDecisionsFrom;
     private long lastBacklogCheck = Long.MIN_VALUE / 2;
 
-    PanicLoadCorrelator(PipelineSettings settings, PipelineObserver observer, HostLoadBacklog backlog) {
+    PanicLoadCorrelator(PipelineSettings settings, HostAttribution hosts, PipelineObserver observer,
+                        HostLoadBacklog backlog) {
         this.settings = settings;
+        this.hosts = hosts;
         this.observer = observer;
         this.backlog = backlog;
         this.advisor = VtiAdvisor.from(settings);
@@ -93,25 +94,21 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
         if (record.value() instanceof VmEvent.Load load) {
             recentLoad.put(record.key(), load.sample(), load.sample().sample().getSampleTime().toEpochMilli());
         } else if (record.value() instanceof VmEvent.Panic panic) {
-            park(record.key(), panic.panic());
+            park(panic.facts());
         }
     }
 
-    private void park(String vmId, ClassifiedPanic classified) {
-        Diagnosis diagnosis = classified.diagnosis();
-        if (!diagnosis.isTimeout()) {
+    private void park(PanicFacts facts) {
+        if (!facts.panicClass().isTimeout()) {
             return; // counted upstream; no remediation for NON_TIMEOUT (docs/design.md#advice-rules)
         }
-        PanicReport report = classified.report();
-        long panicTime = report.getPanicTime().toEpochMilli();
-        long windowClosed = panicTime + settings.lookAhead().toMillis() + settings.grace().toMillis();
+        long windowClosed = facts.panicTime().toEpochMilli() + settings.lookAhead().toMillis()
+                + settings.grace().toMillis();
         long wallDeadline = Math.max(windowClosed, context.currentSystemTimeMs() + settings.grace().toMillis());
-        PendingPanic parked = new PendingPanic(report.getReportId(), vmId, report.getHostId(), panicTime,
-                diagnosis.panicClass().name(), diagnosis.vtiHelps(), diagnosis.currentVti(), report.getXnuVersion(),
-                report.getBootArgs(), diagnosis.reason(), windowClosed, wallDeadline);
+        PendingPanic parked = new PendingPanic(facts, windowClosed, wallDeadline);
         pending.put(parked.storeKey(), parked);
         LOG.debug("panic {} of VM {} ({}) waits until a sample of the VM at {} is read or the wall clock passes {}",
-                parked.reportId(), vmId, diagnosis.panicClass(), Instant.ofEpochMilli(windowClosed),
+                facts.reportId(), facts.vmId(), facts.panicClass(), Instant.ofEpochMilli(windowClosed),
                 Instant.ofEpochMilli(wallDeadline));
     }
 
@@ -151,56 +148,57 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
             while (all.hasNext()) {
                 KeyValue<String, PendingPanic> entry = all.next();
                 PendingPanic waiting = entry.value;
-                if (waiting.isDue(sampleReadSince(waiting.vmId(), waiting.samplesUntilMillis()), wallTime,
+                if (waiting.isDue(sampleReadSince(waiting.facts().vmId(), waiting.samplesUntilMillis()), wallTime,
                         wallDecisionsFrom)) {
                     due.add(waiting);
                 }
             }
         }
         // Oldest first per VM, so the cooldown sees a VM's panics in the order they happened.
-        due.sort(Comparator.comparing(PendingPanic::vmId).thenComparingLong(PendingPanic::panicTimeMillis)
-                .thenComparing(PendingPanic::reportId));
+        due.sort(Comparator.comparing((PendingPanic p) -> p.facts().vmId())
+                .thenComparing(p -> p.facts().panicTime()).thenComparing(p -> p.facts().reportId()));
         for (PendingPanic panic : due) {
             // Removed first: a panic whose decision fails must not be retried on every punctuation forever, and
             // one VM's failure must not hold up the others' advice.
             pending.delete(panic.storeKey());
             try {
-                decide(panic, wallTime);
+                decide(panic.facts(), wallTime);
             } catch (RuntimeException e) {
-                LOG.error("could not decide panic {} of VM {} ({}); it gets no advice", panic.reportId(),
-                        panic.vmId(), panic.panicClass(), e);
+                LOG.error("could not decide panic {} of VM {} ({}); it gets no advice", panic.facts().reportId(),
+                        panic.facts().vmId(), panic.facts().panicClass(), e);
             }
         }
     }
 
-    private void decide(PendingPanic parked, long wallTime) {
-        Instant panicTime = Instant.ofEpochMilli(parked.panicTimeMillis());
-        Instant start = panicTime.minus(settings.lookBack());
-        Instant end = panicTime.plus(settings.lookAhead());
+    private void decide(PanicFacts parked, long wallTime) {
+        Instant start = parked.panicTime().minus(settings.lookBack());
+        Instant end = parked.panicTime().plus(settings.lookAhead());
         List<HostLoadSample> samples = new ArrayList<>();
         try (WindowStoreIterator<EncodedLoadSample> it = recentLoad.fetch(parked.vmId(), start, end)) {
             it.forEachRemaining(kv -> samples.add(kv.value.sample()));
         }
         LoadWindow load = LoadWindow.of(start, end, samples);
         if (samples.isEmpty()) {
-            observer.decidedWithoutLoadData(dev.panicwatch.schemas.PanicClass.valueOf(parked.panicClass()));
+            observer.decidedWithoutLoadData(parked.panicClass());
         }
-        PanicFacts facts = parked.facts(load.hostId());
-        AdviceHistory before = history.get(parked.vmId());
+        // A panic read before its VM's first sample had no host to take; the samples read since may name it.
+        PanicFacts facts = parked.hostId() != null ? parked
+                : parked.withHostId(hosts.hostOf(null, parked.vmId(), parked.panicTime(), recentLoad));
+        AdviceHistory before = history.get(facts.vmId());
         Advice advice = advisor.advise(facts, load, cooldown.escalatingFrom(before, facts));
         AdviceCooldown.Decision decision = cooldown.decide(before, facts, advice);
-        history.put(parked.vmId(), decision.history());
+        history.put(facts.vmId(), decision.history());
         if (!decision.publish()) {
             LOG.info("VM {}: panic {} gets the same advice ({}) as within the cooldown; not published again",
-                    parked.vmId(), parked.reportId(), advice.verdict());
+                    facts.vmId(), facts.reportId(), advice.verdict());
             return;
         }
         RemediationEvent event = RemediationEvents.of(facts, load, advisor.thresholds(), advice, decision,
                 Instant.ofEpochMilli(wallTime));
-        latest.put(parked.vmId(), event);
-        LOG.info("VM {}: {} {} after panic {} ({} samples)", parked.vmId(), advice.verdict(), event.getActions(),
-                parked.reportId(), load.samples());
-        context.forward(new Record<>(parked.vmId(), event, wallTime));
+        latest.put(facts.vmId(), event);
+        LOG.info("VM {}: {} {} after panic {} ({} samples)", facts.vmId(), advice.verdict(), event.getActions(),
+                facts.reportId(), load.samples());
+        context.forward(new Record<>(facts.vmId(), event, wallTime));
         observer.remediationPublished(event.getActions());
     }
 }

@@ -21,16 +21,17 @@ import dev.panicwatch.diagnosis.classify.PanicClassifier;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.advice.AdviceHistory;
+import dev.panicwatch.streams.advice.PanicFacts;
 import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.metrics.PipelineObserver;
 
 /**
  * The Panicwatch topology (docs/design.md#topology):
  * <pre>
- * panic-reports ─ check key ─ drop duplicates ─ host from samples ─ classify ─┬─ count per VM / host / class
- *                                                                              └─┐
- * host-load ───── check key ───────────────────────────────────────────────────── merge ─ correlate and advise
- *                                                                                          └─ remediations
+ * panic-reports ─ check key ─ drop duplicates ─ classify (host, class: PanicFacts) ─┬─ count per VM / host / class
+ *                                                                                   └─┐
+ * host-load ───── check key ────────────────────────────────────────────────────────── merge ─ correlate and advise
+ *                                                                                               └─ remediations
  * </pre>
  * Built here, configured by {@code StreamsConfigFactory}; tests build both the same way. Every processor, store and
  * internal topic has an explicit name so the topology can evolve without orphaning state.
@@ -59,23 +60,17 @@ public final class PanicwatchTopology {
         StreamsBuilder builder = new StreamsBuilder();
         addStores(builder, settings, serdes);
 
-        KStream<String, PanicReport> reports = builder
+        // One classification per report: its facts are what the counts and the correlator share.
+        HostAttribution hosts = new HostAttribution(settings.loadRetention(), settings.lookAhead());
+        KStream<String, PanicFacts> classified = builder
                 .stream(Topics.PANIC_REPORTS, Consumed.with(Serdes.String(), serdes.panicReports())
                         .withTimestampExtractor(new EventTimeExtractor()).withName("read-panic-reports"))
                 .processValues(() -> new VmKeyCheck<PanicReport>(Topics.PANIC_REPORTS, PanicReport::getVmId),
                         Named.as("check-panic-report-key"))
                 .processValues(() -> new DuplicateReportFilter(settings.retention()),
                         Named.as("drop-duplicate-reports"), StoreNames.SEEN_REPORT_IDS)
-                .processValues(() -> new HostFromLoadSamples(settings.loadRetention(), settings.lookAhead()),
-                        Named.as("name-host-from-load-samples"), StoreNames.RECENT_LOAD_PER_VM);
-
-        // One classification per report, shared by the counts and the correlator.
-        KStream<String, ClassifiedPanic> classified = reports.mapValues(report -> {
-            ClassifiedPanic panic = new ClassifiedPanic(report, classifier.classify(report.getPanicString(),
-                    report.getXnuVersion(), report.getBootArgs()));
-            observer.panicCounted(panic.diagnosis().panicClass());
-            return panic;
-        }, Named.as("classify-panics"));
+                .processValues(() -> new PanicClassification(classifier, hosts, observer),
+                        Named.as("classify-panics"), StoreNames.RECENT_LOAD_PER_VM);
 
         countPanics(classified, settings);
 
@@ -90,7 +85,8 @@ public final class PanicwatchTopology {
         KStream<String, VmEvent> loadEvents = samples.mapValues(s -> (VmEvent) new VmEvent.Load(s),
                 Named.as("samples-as-vm-events"));
         panicEvents.merge(loadEvents, Named.as("merge-vm-events"))
-                .process(() -> new PanicLoadCorrelator(settings, observer, backlog), Named.as("correlate-and-advise"),
+                .process(() -> new PanicLoadCorrelator(settings, hosts, observer, backlog),
+                        Named.as("correlate-and-advise"),
                         StoreNames.RECENT_LOAD_PER_VM, StoreNames.PENDING_PANICS, StoreNames.ADVICE_HISTORY,
                         StoreNames.LATEST_REMEDIATION_PER_VM)
                 .to(Topics.REMEDIATIONS, Produced.with(Serdes.String(), serdes.remediations())
@@ -98,26 +94,27 @@ public final class PanicwatchTopology {
         return builder.build();
     }
 
-    private static void countPanics(KStream<String, ClassifiedPanic> classified, PipelineSettings settings) {
+    private static void countPanics(KStream<String, PanicFacts> classified, PipelineSettings settings) {
         // Counts are over panic time with a grace of rate.grace: a report delivered late is still counted in its hour.
         TimeWindows windows = TimeWindows.ofSizeAndGrace(settings.rateWindow(), settings.rateGrace());
         Grouped<String, String> ids = Grouped.with(Serdes.String(), Serdes.String());
 
-        classified.mapValues(p -> p.report().getReportId(), Named.as("panic-ids-per-vm"))
+        classified.mapValues(PanicFacts::reportId, Named.as("panic-ids-per-vm"))
                 .groupByKey(ids.withName("panics-per-vm"))
                 .windowedBy(windows)
                 .count(Named.as("count-panics-per-vm"), counts(StoreNames.PANIC_COUNTS_PER_VM, settings));
-        classified.map((vm, p) -> KeyValue.pair(p.hostOrUnknown(), p.report().getReportId()),
+        classified.map((vm, p) -> KeyValue.pair(p.hostId() == null ? StoreNames.UNKNOWN_HOST : p.hostId(),
+                                p.reportId()),
                         Named.as("panic-ids-per-host"))
                 .groupByKey(ids.withName("panics-per-host"))
                 .windowedBy(windows)
                 .count(Named.as("count-panics-per-host"), counts(StoreNames.PANIC_COUNTS_PER_HOST, settings));
-        classified.map((vm, p) -> KeyValue.pair(p.diagnosis().panicClass().name(), p.report().getReportId()),
+        classified.map((vm, p) -> KeyValue.pair(p.panicClass().name(), p.reportId()),
                         Named.as("panic-ids-per-class"))
                 .groupByKey(ids.withName("panics-per-class"))
                 .windowedBy(windows)
                 .count(Named.as("count-panics-per-class"), counts(StoreNames.PANIC_COUNTS_PER_CLASS, settings));
-        classified.mapValues(p -> p.diagnosis().panicClass().name(), Named.as("panic-classes-per-vm"))
+        classified.mapValues(p -> p.panicClass().name(), Named.as("panic-classes-per-vm"))
                 .groupByKey(ids.withName("panics-by-class-per-vm"))
                 .windowedBy(windows)
                 .aggregate(PanicClassCounts::none, (vm, panicClass, counts) -> counts.plus(panicClass),
@@ -148,7 +145,7 @@ public final class PanicwatchTopology {
         builder.addStateStore(load);
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.PENDING_PANICS), Serdes.String(),
-                new JsonSerde<>(PendingPanic.class)));
+                new PendingPanicSerde()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.ADVICE_HISTORY), Serdes.String(),
                 new JsonSerde<>(AdviceHistory.class)));

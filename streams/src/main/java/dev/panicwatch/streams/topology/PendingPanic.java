@@ -1,26 +1,23 @@
 package dev.panicwatch.streams.topology;
 
-import java.time.Instant;
-
-import com.fasterxml.jackson.annotation.JsonAlias;
-
-import dev.panicwatch.schemas.PanicClass;
 import dev.panicwatch.streams.advice.PanicFacts;
 
 /**
- * A timeout panic waiting for its load window to fill: stored as JSON in {@link StoreNames#PENDING_PANICS} until
- * its VM's samples have been read up to {@code samplesUntilMillis} (panic + look-ahead + grace) or the wall clock
- * passes {@code wallDeadlineMillis} (and the task has read its host-load backlog; see {@link PanicLoadCorrelator}).
- * {@code samplesUntilMillis} was {@code streamDeadlineMillis} (task stream time) before issue 11; entries stored
- * under that name are read with it ({@code Long.MAX_VALUE} there meant "wall clock only", which still holds).
+ * A timeout panic waiting for its load window to fill: its facts, parked in {@link StoreNames#PENDING_PANICS} (as
+ * {@link PendingPanicSerde} writes them) until its VM's samples have been read up to {@code samplesUntilMillis}
+ * (panic + look-ahead + grace) or the wall clock passes {@code wallDeadlineMillis} (and the task has read its
+ * host-load backlog; see {@link PanicLoadCorrelator}).
+ *
+ * @param facts              the panic as classified
+ * @param samplesUntilMillis a sample of the VM at or after this decides the panic ({@code Long.MAX_VALUE}: never,
+ *                           the wall clock only; entries stored before issue 11 may say so)
+ * @param wallDeadlineMillis the wall-clock time after which a quiet VM's panic is decided
  */
-record PendingPanic(String reportId, String vmId, String hostId, long panicTimeMillis, String panicClass,
-                    boolean vtiHelps, int currentVti, String xnuVersion, String bootArgs, String reason,
-                    @JsonAlias("streamDeadlineMillis") long samplesUntilMillis, long wallDeadlineMillis) {
+record PendingPanic(PanicFacts facts, long samplesUntilMillis, long wallDeadlineMillis) {
 
     /** Store key: VM first, so one VM's panics sit together. */
     String storeKey() {
-        return vmId + '\u0000' + reportId;
+        return facts.vmId() + '\u0000' + facts.reportId();
     }
 
     /**
@@ -30,11 +27,5 @@ record PendingPanic(String reportId, String vmId, String hostId, long panicTimeM
      */
     boolean isDue(boolean vmSamplesRead, long wallTime, long wallNotBefore) {
         return vmSamplesRead || wallTime >= Math.max(wallDeadlineMillis, wallNotBefore);
-    }
-
-    PanicFacts facts(String hostFromSamples) {
-        return new PanicFacts(reportId, vmId, hostId != null ? hostId : hostFromSamples,
-                Instant.ofEpochMilli(panicTimeMillis), PanicClass.valueOf(panicClass), vtiHelps, currentVti,
-                xnuVersion, bootArgs, reason);
     }
 }

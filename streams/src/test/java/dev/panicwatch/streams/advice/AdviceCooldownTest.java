@@ -8,7 +8,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.panicwatch.schemas.PanicClass;
+import dev.panicwatch.diagnosis.classify.PanicClass;
 import dev.panicwatch.schemas.RemediationAction;
 
 class AdviceCooldownTest {
@@ -21,7 +21,8 @@ class AdviceCooldownTest {
     }
 
     private static Advice raise(int to) {
-        return new Advice(Verdict.RAISE_VTI, List.of(RemediationAction.RAISE_VTI), to, "vti=" + to, 1L, 2L, "");
+        return new Advice(Verdict.RAISE_VTI, List.of(RemediationAction.RAISE_VTI), to, "vti=" + to, 1L, 2L, "",
+                new OverloadJudgement(true, List.of("load1/CPUs peaked at 3.44 (threshold 1.00)"), List.of()));
     }
 
     @Test

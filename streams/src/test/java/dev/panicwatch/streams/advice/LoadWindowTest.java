@@ -25,14 +25,13 @@ class LoadWindowTest {
         LoadWindow w = LoadWindow.of(START, END, List.of(
                 at("2026-11-20T09:49:59Z", "old", 32, 640, 0.99, 99.0),   // 1 s before the start: ignored
                 at("2026-11-20T09:50:00Z", "pve1", 32, 48, 0.5, 20.0),    // on the start: 1.5, wait 1/(1-0.5) = 2
-                at("2026-11-20T10:01:00Z", "pve2", 32, 64, null, 45.0),   // on the end: 2.0; latest → host pve2
+                at("2026-11-20T10:01:00Z", "pve2", 32, 64, null, 45.0),   // on the end: 2.0
                 at("2026-11-20T10:01:01Z", "new", 32, 640, null, null))); // after the end: ignored
         assertThat(w.samples()).isEqualTo(2);
         assertThat(w.peakLoadPerCpu()).hasValue(2.0);
         assertThat(w.worstVcpuWait()).hasValue(0.5);
         assertThat(w.peakCpuPressure()).hasValue(45.0);
         assertThat(w.severity()).hasValue(2.0);
-        assertThat(w.hostId()).isEqualTo("pve2");
     }
 
     @Test
@@ -47,6 +46,5 @@ class LoadWindowTest {
         assertThat(w.hasSamples()).isFalse();
         assertThat(w.peakLoadPerCpu()).isEmpty();
         assertThat(w.severity()).isEmpty();
-        assertThat(w.hostId()).isNull();
     }
 }

@@ -8,8 +8,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.panicwatch.diagnosis.classify.PanicClass;
 import dev.panicwatch.schemas.HostLoadSample;
-import dev.panicwatch.schemas.PanicClass;
 import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.streams.config.PipelineSettings;
 
@@ -43,6 +43,9 @@ class VtiAdvisorTest {
         assertThat(a.actions()).containsExactly(RemediationAction.RAISE_VTI, RemediationAction.DISABLE_TLB_TIMEOUT,
                 RemediationAction.REDUCE_HOST_LOAD);
         assertThat(a.rationale()).contains("32 s → 256 s");
+        // 110 / 32 = 3.4375: the judgement the event's evidence publishes is the one this verdict rests on.
+        assertThat(a.overload().overloaded()).isTrue();
+        assertThat(a.overload().crossed()).containsExactly("load1/CPUs peaked at 3.44 (threshold 1.00)");
     }
 
     @Test
@@ -66,6 +69,10 @@ class VtiAdvisorTest {
                 window(sample(32, 16, 0.1, 40.0)), null);
         assertThat(a.verdict()).isEqualTo(Verdict.RAISE_VTI);
         assertThat(a.rationale()).contains("CPU pressure");
+        assertThat(a.overload().crossed())
+                .containsExactly("CPU pressure (PSI some avg10) peaked at 40 % (threshold 40 %)");
+        assertThat(a.overload().below()).containsExactly("load1/CPUs peaked at 0.50 (threshold 1.00)",
+                "the worst vCPU waited 10 % of an interval (threshold 25 %)");
     }
 
     @Test

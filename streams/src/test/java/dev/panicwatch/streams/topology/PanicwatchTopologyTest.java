@@ -457,6 +457,31 @@ class PanicwatchTopologyTest {
     }
 
     @Test
+    void reportWithoutHostIsAdvisedOnTheHostItIsCountedOn() {
+        pipe.load(load(VM, "pve3", T.minus(Duration.ofHours(5)), 32, 1.0, null, null));
+        pipe.load(load(VM, "pve2", T.minus(Duration.ofMinutes(2)), 32, 110.0, null, null)); // migrated to pve2
+        pipe.panic(panic(VM, null, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+        pipe.advanceWallClockTo(T.plus(Duration.ofMinutes(4)));
+
+        assertThat(count(StoreNames.PANIC_COUNTS_PER_HOST, "pve2")).isEqualTo(1);
+        assertThat(onlyRemediation().getHostId()).isEqualTo("pve2");
+    }
+
+    @Test
+    void blankHostReadBeforeTheVmsSamplesIsCountedUnknownAndAdvisedOnTheSampledHost() {
+        // Read before any sample of its VM, the panic is counted at once, on no host; by its decision the samples
+        // have come, and the same rule names their host. A blank host is no host, in both places.
+        pipe.panic(panic(VM, "  ", T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+        pipe.load(load(VM, "pve2", T.plusSeconds(30), 32, 110.0, null, null));
+        pipe.load(load(VM, "pve2", T.plus(Duration.ofMinutes(3)), 32, 110.0, null, null)); // closes the window
+        pipe.advanceWallClockTo(T.plus(Duration.ofSeconds(190)));
+
+        assertThat(count(StoreNames.PANIC_COUNTS_PER_HOST, StoreNames.UNKNOWN_HOST)).isEqualTo(1);
+        assertThat(count(StoreNames.PANIC_COUNTS_PER_HOST, "  ")).isZero();
+        assertThat(onlyRemediation().getHostId()).isEqualTo("pve2");
+    }
+
+    @Test
     void duplicateReportIsCountedAndAdvisedOnce() {
         seedHostLoad(VM, T);
         PanicReport report = panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1");
