@@ -7,15 +7,19 @@ import java.util.Map;
  */
 public record Verdict(int status, Map<String, Object> body, Integer retryAfterSeconds) {
 
-    static Verdict error(int status, String message) {
+    public static Verdict error(int status, String message) {
         return new Verdict(status, Map.of("error", message), null);
     }
 
     static Verdict accepted(String reportId, boolean duplicate) {
-        return new Verdict(202, Map.of("reportId", reportId, "duplicate", duplicate), null);
+        return accepted(Map.of("reportId", reportId, "duplicate", duplicate));
     }
 
-    static Verdict unavailable(String message, int retryAfterSeconds) {
+    public static Verdict accepted(Map<String, Object> body) {
+        return new Verdict(202, body, null);
+    }
+
+    public static Verdict unavailable(String message, int retryAfterSeconds) {
         return new Verdict(503, Map.of("error", message), retryAfterSeconds);
     }
 }
