@@ -3,7 +3,7 @@
 # Panicwatch HTTP receiver, once.
 #
 # Run by launchd (dev.panicwatch.agent.plist) at boot, when DiagnosticReports changes and every few minutes. Each run:
-#   - POSTs the guest state to /v1/guest-state (JSON; the receiver serves its schema on /v1/guest-state/schema): VM id
+#   - after the reports (below), POSTs the guest state to /v1/guest-state (JSON; the receiver serves its schema on /v1/guest-state/schema): VM id
 #     and IOPlatformUUID, kern.bootargs and the vti and tlbto_us they set (6 and unset without a token), sw_vers's
 #     version and build, uname -v (the kernel and its xnu version), kern.boottime, hw.ncpu, and this agent's version.
 #     Cheap: sysctl, sw_vers and uname only. The boot log's "Timeouts adjusted for virtualization (<<N)" (macOS up to
@@ -295,8 +295,7 @@ report_guest_state() {
     401) log "receiver refused the token for the guest state: $(cat "$work/response"); fix the token"; return 1 ;;
   esac
   if tls_failure "$curl_exit"; then
-    log "TLS: refused to send the guest state to $url: $(tls_reason); the reports wait for the next run as well"
-    tls_refused=1
+    log "TLS: refused to send the guest state to $url: $(tls_reason); it is sent again on the next run"
   elif [ "$status" = "000" ]; then
     log "could not reach $url for the guest state: $(tr -d '\n' < "$work/curl-error")"
   else
@@ -308,8 +307,8 @@ report_guest_state() {
 now="$(date +%s)"
 pending=0
 tls_refused=0
-report_guest_state || pending=1
-[ -d "$report_dir" ] || { log "no report folder $report_dir; no reports to send"; [ "$pending" -eq 0 ] || exit 75; exit 0; }
+# Without the folder the patterns below match nothing: the guest state is still sent.
+[ -d "$report_dir" ] || log "no report folder $report_dir; no reports to send"
 seen=" "
 for file in "$report_dir"/*.panic "$report_dir"/panic-full-*.ips "$report_dir"/Kernel-*.panic; do
   [ -f "$file" ] || continue
@@ -333,5 +332,12 @@ for file in "$report_dir"/*.panic "$report_dir"/panic-full-*.ips "$report_dir"/K
   send "$file" "$hash" || pending=1
 done
 [ "$tls_refused" -eq 0 ] || log "TLS: the other reports wait for the next run as well"
+# After the reports, so a receiver the agent cannot verify is tried (and explained) once per run, by a report first.
+if [ "$tls_refused" -eq 0 ]; then
+  report_guest_state || pending=1
+else
+  log "TLS: the guest state waits for the next run as well"
+  pending=1
+fi
 [ "$pending" -eq 0 ] || exit 75
 exit 0
