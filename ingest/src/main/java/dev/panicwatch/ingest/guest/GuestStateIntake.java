@@ -148,10 +148,7 @@ public final class GuestStateIntake {
             unavailable.incrementAndGet();
             LOG.warn("guest state of VM {} not acknowledged by Kafka: {}; told the sender to retry", state.getVmId(),
                     cause.toString());
-            return Verdict.unavailable("Kafka did not acknowledge the guest state (" + (cause instanceof TimeoutException
-                    ? "no answer within the acknowledgement timeout" : cause.getClass().getSimpleName() + ": "
-                    + cause.getMessage()) + "); send it again in " + PanicReportIntake.RETRY_AFTER_SECONDS + " s",
-                    PanicReportIntake.RETRY_AFTER_SECONDS);
+            return Verdict.unacknowledged("guest state", cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Verdict.unavailable("the receiver is shutting down; send the guest state again later",

@@ -158,10 +158,8 @@ public final class PanicReportIntake {
             unavailable.incrementAndGet();
             LOG.warn("report {} of VM {} not acknowledged by Kafka: {}; told the sender to retry", report.getReportId(),
                     vm.vmId(), cause.toString());
-            // Not "lost": the sender keeps the report and retries. Not "certainly absent" either: a timed-out write
-            // may still land, so the retry can make a second copy, which the topology drops by its reportId.
-            return Verdict.unavailable("Kafka did not acknowledge the report (" + describe(cause) + "); it is not "
-                    + "confirmed stored: send it again in " + RETRY_AFTER_SECONDS + " s", RETRY_AFTER_SECONDS);
+            // A second copy a retry may make is dropped by the topology by its reportId.
+            return Verdict.unacknowledged("report", cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Verdict.unavailable("the receiver is shutting down; send the report again later",
@@ -194,13 +192,6 @@ public final class PanicReportIntake {
         }
         String v = value.strip();
         return v.chars().allMatch(Character::isDigit) ? Instant.ofEpochSecond(Long.parseLong(v)) : Instant.parse(v);
-    }
-
-    private static String describe(Throwable cause) {
-        if (cause instanceof TimeoutException) {
-            return "no answer within the acknowledgement timeout";
-        }
-        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 
     /** Counters for {@code GET /health}. */
