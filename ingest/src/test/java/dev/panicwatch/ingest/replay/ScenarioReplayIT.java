@@ -87,4 +87,33 @@ class ScenarioReplayIT {
         assertThat(progress).last().asString()
                 .isEqualTo("replayed 485 load samples, 5 panic reports and 5 guest states");
     }
+
+    @Test
+    void aGuestLineIsReadBackAsAGuestStateThroughTheRegistry(StackEndpoints stack, @TempDir Path dir)
+            throws Exception {
+        TopicFixture.ensureTopics(stack.clientConfig());
+        String vm = "replay-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "/101";
+        java.nio.file.Files.writeString(dir.resolve(ScenarioReader.EVENTS_FILE), ScenarioReaderTest.GUEST
+                .replace("pve1/101", vm) + "\n");
+
+        ScenarioReplayer.ReplayResult result;
+        try (IdempotentPublisher publisher = IdempotentPublisher.create(
+                KafkaConnection.of(stack.bootstrapServers(), stack.schemaRegistryUrl()))) {
+            result = new ScenarioReplayer(new PanicReportFactory(), Clock.systemUTC(), line -> { })
+                    .replay(dir, true, publisher);
+        }
+
+        assertThat(result.guestStates()).isEqualTo(1);
+        List<ConsumerRecord<String, GuestState>> records = TopicFixture.readAll(stack.clientConfig(),
+                Topics.GUEST_STATE, GuestState.class).stream().filter(r -> r.key().equals(vm)).toList();
+        assertThat(records).hasSize(1);
+        GuestState state = records.get(0).value();
+        // --keep-times: as written in the line.
+        assertThat(records.get(0).timestamp()).isEqualTo(Instant.parse("2026-03-02T09:20:00Z").toEpochMilli());
+        assertThat(state.getBootTime()).isEqualTo(Instant.parse("2026-03-02T09:18:00Z"));
+        assertThat(state.getSource()).isEqualTo(GuestStateSource.SCENARIO);
+        assertThat(state.getVti()).isEqualTo(9);
+        assertThat(state.getTlbtoUs()).isEqualTo(0);
+        assertThat(state.getXnuVersion()).isEqualTo("xnu-6153.121.2");
+    }
 }
