@@ -30,10 +30,10 @@ import dev.panicwatch.schemas.Topics;
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Publish a scenario folder: DIR/events.jsonl (load samples, panics and guest states, one JSON "
                 + "object a line) and the panic files it names.",
-                "Lines: {\"type\":\"load\", HostLoadSample fields}, {\"type\":\"panic\",\"vmId\",\"time\",\"file\","
-                        + "\"bootArgs\",...}, {\"type\":\"guest\",\"vmId\",\"time\",\"bootArgs\",\"hostId\","
-                        + "\"osVersion\",\"kernelVersion\",\"bootTime\",...} (the fields of POST /v1/guest-state); "
-                        + "see docs/collectors.md.",
+                "Line types: \"load\" (the HostLoadSample fields), \"panic\" (vmId, time, file; hostId, bootArgs), "
+                        + "\"guest\" (what a guest runs, to guest-state: vmId, time, bootArgs (\"\" for none); "
+                        + "optional hostId, osVersion, kernelVersion, bootTime and the other fields of POST "
+                        + "/v1/guest-state). Format: docs/collectors.md, \"Replay\".",
                 "Every line is checked first; a bad line stops the replay before anything is published.",
                 "By default all times move by one offset so the last event is now."})
 final class ReplayCommand implements Callable<Integer> {
