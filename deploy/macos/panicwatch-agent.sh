@@ -3,9 +3,10 @@
 # Panicwatch HTTP receiver, once.
 #
 # Run by launchd (dev.panicwatch.agent.plist) at boot, when DiagnosticReports changes and every few minutes. Each run:
-#   - after the reports (below), POSTs the guest state to /v1/guest-state (JSON; the receiver serves its schema on /v1/guest-state/schema): VM id
-#     and IOPlatformUUID, kern.bootargs and the vti and tlbto_us they set (6 and unset without a token), sw_vers's
-#     version and build, uname -v (the kernel and its xnu version), kern.boottime, hw.ncpu, and this agent's version.
+#   - after the reports (below), POSTs the guest state to /v1/guest-state (JSON; the receiver serves its schema on
+#     /v1/guest-state/schema): VM id and IOPlatformUUID, kern.bootargs and the vti and tlbto_us they set (6 and unset
+#     without a token), sw_vers's version and build, uname -v (the kernel and its xnu version), kern.boottime,
+#     hw.ncpu, and this agent's version.
 #     Cheap: sysctl, sw_vers and uname only. The boot log's "Timeouts adjusted for virtualization (<<N)" (macOS up to
 #     13.2) needs `log show`, which is slow, so it is read at most once per boot, and only where /usr/bin/log exists.
 #   - finds the panic reports (*.panic, panic-full-*.ips, Kernel-*.panic) not yet delivered,
@@ -206,11 +207,13 @@ boot_arg_number() {
         case "$value" in
           0[xX]*)
             digits="${value:2}"
-            [[ "$digits" =~ ^[0-9a-fA-F]{1,7}$ ]] && printf '%d' "$((16#$digits))" ;;
+            [[ "$digits" =~ ^[0-9a-fA-F]{1,8}$ ]] && (( 16#$digits <= 2147483647 )) && printf '%d' "$((16#$digits))" ;;
           *)
+            # An optional sign, then decimal digits that fit a 32-bit int, as Integer.parseInt on the receiver reads them.
             sign="${value%%[0-9]*}"
             digits="${value#[+-]}"
-            if [[ "$sign" =~ ^[+-]?$ ]] && [[ "$digits" =~ ^[0-9]{1,9}$ ]]; then
+            if [[ "$sign" =~ ^[+-]?$ ]] && [[ "$digits" =~ ^[0-9]{1,10}$ ]] \
+                && (( ${sign}10#$digits >= -2147483648 && ${sign}10#$digits <= 2147483647 )); then
               printf '%d' "$((${sign}10#$digits))"
             fi ;;
         esac

@@ -46,8 +46,11 @@ public final class GuestStateJson {
     static final int MAX_TEXT_LENGTH = 1_000;
 
     private static final Pattern OS_VERSION = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){0,2}");
-    /** XNU shifts its timeouts by vti; beyond 30 the shifted value no longer fits the kernel's arithmetic. */
-    private static final int MAX_VTI = 30;
+    /**
+     * The boot log's shift of XNU's 64-bit deadlines; beyond 63 it is no shift. (vti and tlbtoUs themselves are taken
+     * as the boot-args give them, however implausible: the observation is what the guest runs.)
+     */
+    static final int MAX_SHIFT = 63;
 
     /** A body or line that cannot be used; the message names the field and the problem. */
     public static final class InvalidGuestStateException extends Exception {
@@ -90,7 +93,7 @@ public final class GuestStateJson {
                     + MAX_TEXT_LENGTH + " are allowed");
         }
         int vti = BootArgs.currentVti(bootArgs);
-        Optional<Integer> sentVti = number(object, "vti", 0, MAX_VTI);
+        Optional<Integer> sentVti = number(object, "vti", Integer.MIN_VALUE, Integer.MAX_VALUE);
         if (sentVti.isPresent() && sentVti.get() != vti) {
             throw new InvalidGuestStateException("\"vti\" is " + sentVti.get() + " but \"bootArgs\" "
                     + describe(bootArgs) + " set vti " + vti + (bootArgs != null && BootArgs.number(bootArgs, "vti")
@@ -99,7 +102,7 @@ public final class GuestStateJson {
         }
         Integer tlbtoUs = tlbtoUs(bootArgs);
         if (object.has("tlbtoUs")) {
-            Integer sent = number(object, "tlbtoUs", 0, Integer.MAX_VALUE).orElse(null);
+            Integer sent = number(object, "tlbtoUs", Integer.MIN_VALUE, Integer.MAX_VALUE).orElse(null);
             if (!java.util.Objects.equals(sent, tlbtoUs)) {
                 throw new InvalidGuestStateException("\"tlbtoUs\" is " + sent + " but \"bootArgs\" "
                         + describe(bootArgs) + (tlbtoUs == null ? " leave it unset (no tlbto_us= token)"
@@ -134,7 +137,7 @@ public final class GuestStateJson {
                 .setXnuVersion(XnuVersion.parse(kernelVersion).map(XnuVersion::toString).orElse(null))
                 .setBootTime(bootTime)
                 .setCpus(number(object, "cpus", 1, 4096).orElse(null))
-                .setBootLogVti(number(object, "bootLogVti", 0, MAX_VTI).orElse(null))
+                .setBootLogVti(number(object, "bootLogVti", 0, MAX_SHIFT).orElse(null))
                 .setAgentVersion(bounded(object, "agentVersion"))
                 .build();
         return new Read(state, unknown);
@@ -211,7 +214,8 @@ public final class GuestStateJson {
             return Optional.empty();
         }
         if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < min || value.asInt() > max) {
-            throw new InvalidGuestStateException("\"" + name + "\" must be a whole number from " + min + " to " + max
+            throw new InvalidGuestStateException("\"" + name + "\" must be a whole number "
+                    + (min == Integer.MIN_VALUE && max == Integer.MAX_VALUE ? "(32-bit)" : "from " + min + " to " + max)
                     + ", found " + value);
         }
         return Optional.of(value.asInt());

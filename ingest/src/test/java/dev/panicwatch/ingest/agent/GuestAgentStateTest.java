@@ -122,12 +122,15 @@ class GuestAgentStateTest {
 
     @Test
     void vtiAndTlbtoUsAreReadAsTheKernelReadsThem() throws Exception {
-        // hex; the first token of a name wins; a token that is no number is ignored (default 6), so is its repeat.
+        // hex; the first token of a name wins; a token that is no number (or does not fit an int) is ignored
+        // (default 6), and so is its repeat.
         Map<String, Integer> vtiOf = new LinkedHashMap<>();
         vtiOf.put("keepsyms=1 vti=0xa", 10);
         vtiOf.put("vti=12 vti=9", 12);
         vtiOf.put("vti=abc vti=9", 6);
         vtiOf.put("-v keepsyms=1", 6);
+        vtiOf.put("vti=+8", 8);
+        vtiOf.put("vti=99999999999 vti=9", 6);
         vtiOf.put("tlbto_us=0x10 vti=007", 7);
         for (Map.Entry<String, Integer> bootArgs : vtiOf.entrySet()) {
             agent.bootArgs(bootArgs.getKey());
@@ -136,7 +139,7 @@ class GuestAgentStateTest {
             GuestState last = states().get(states().size() - 1);
             assertThat(last.getVti()).as(bootArgs.getKey()).isEqualTo(bootArgs.getValue());
         }
-        assertThat(states().get(4).getTlbtoUs()).as("tlbto_us=0x10").isEqualTo(16);
+        assertThat(states().get(6).getTlbtoUs()).as("tlbto_us=0x10").isEqualTo(16);
     }
 
     @Test

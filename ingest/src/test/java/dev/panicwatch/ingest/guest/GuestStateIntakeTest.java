@@ -88,8 +88,9 @@ class GuestStateIntakeTest {
             vmId with a space    | {"vmId":"pve1 101"}                        | 400 | contains spaces
             vti disagrees        | {"vmId":"a","bootArgs":"vti=9","vti":6}    | 400 | "vti" is 6 but "bootArgs" 'vti=9' set vti 9
             vti without bootArgs | {"vmId":"a","vti":9}                       | 400 | (XNU's default, no vti= token)
-            vti a string         | {"vmId":"a","vti":"9"}                     | 400 | "vti" must be a whole number from 0 to 30, found "9"
-            vti too large        | {"vmId":"a","vti":31}                      | 400 | "vti" must be a whole number from 0 to 30
+            vti a string         | {"vmId":"a","vti":"9"}                     | 400 | "vti" must be a whole number (32-bit), found "9"
+            vti beyond an int    | {"vmId":"a","vti":3000000000}              | 400 | "vti" must be a whole number (32-bit)
+            bootLogVti too large | {"vmId":"a","bootLogVti":64}               | 400 | "bootLogVti" must be a whole number from 0 to 63
             tlbtoUs disagrees    | {"vmId":"a","bootArgs":"vti=9","tlbtoUs":0} | 400 | "tlbtoUs" is 0 but "bootArgs" 'vti=9' leave it unset
             cpus zero            | {"vmId":"a","cpus":0}                      | 400 | "cpus" must be a whole number from 1 to 4096, found 0
             cpus fractional      | {"vmId":"a","cpus":8.5}                    | 400 | "cpus" must be a whole number
@@ -106,6 +107,16 @@ class GuestStateIntakeTest {
         assertThat(verdict.body().get("error").toString()).as(what).contains(phrase);
         assertThat(kafka.sent()).isEmpty();
         assertThat(intake.counters()).containsEntry("rejected", 1L);
+    }
+
+    @Test
+    void implausibleBootArgsAreStillWhatTheGuestRuns() {
+        Verdict verdict = post(null, "{\"vmId\":\"a\",\"bootArgs\":\"vti=40 tlbto_us=-1\",\"vti\":40,\"tlbtoUs\":-1}");
+
+        assertThat(verdict.status()).as("%s", verdict.body()).isEqualTo(202);
+        GuestState state = (GuestState) kafka.sent().get(0).value();
+        assertThat(state.getVti()).isEqualTo(40);
+        assertThat(state.getTlbtoUs()).isEqualTo(-1);
     }
 
     @Test

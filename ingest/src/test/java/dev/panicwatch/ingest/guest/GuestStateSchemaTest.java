@@ -36,7 +36,8 @@ class GuestStateSchemaTest {
 
         assertThat(properties).containsExactlyElementsOf(GuestStateJson.FIELDS);
         assertThat(schema.get("required").toString()).isEqualTo("[\"vmId\"]");
-        assertThat(schema.get("properties").get("vti").get("maximum").asInt()).isEqualTo(30);
+        assertThat(schema.get("properties").get("bootLogVti").get("maximum").asInt())
+                .isEqualTo(GuestStateJson.MAX_SHIFT);
         assertThat(schema.get("properties").get("kernelVersion").get("maxLength").asInt())
                 .isEqualTo(GuestStateJson.MAX_TEXT_LENGTH);
     }
