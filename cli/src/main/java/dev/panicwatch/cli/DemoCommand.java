@@ -122,9 +122,9 @@ final class DemoCommand implements Callable<Integer> {
                 try (IdempotentPublisher publisher = IdempotentPublisher.create(connection)) {
                     ScenarioReplayer.ReplayResult result = new ScenarioReplayer(factory, Clock.systemUTC(),
                             line -> progress.println("replay: " + line)).replay(scenario, keepTimes, publisher);
-                    progress.printf("replayed %d load samples and %d panic reports; waiting for remediations"
-                                    + " (decided %s after each panic's load window closes)%n",
-                            result.loadSamples(), result.panicReports(), settings.grace());
+                    progress.printf("replayed %d load samples, %d panic reports and %d guest states; waiting for "
+                                    + "remediations (decided %s after each panic's load window closes)%n",
+                            result.loadSamples(), result.panicReports(), result.guestStates(), settings.grace());
                 }
                 return waitForEnd(printer, progress);
             }

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import dev.panicwatch.ingest.guest.GuestStateIntake;
 import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.panic.PanicReportPublisher;
 import dev.panicwatch.ingest.panic.PublishedLedger;
@@ -27,7 +28,8 @@ import dev.panicwatch.tls.TlsFiles;
 
 @Command(name = "http", mixinStandardHelpOptions = true,
         description = {"Receive panic reports over HTTP (POST /v1/panic-reports, bearer token) and publish each once "
-                + "to 'panic-reports'.",
+                + "to 'panic-reports'; guest states (POST /v1/guest-state, JSON, schema on GET "
+                + "/v1/guest-state/schema) go to 'guest-state', as do the boot-args a report carries.",
                 "Answers 202 only after Kafka acknowledged; 503 with Retry-After while Kafka is unreachable. "
                         + "Runs until Ctrl-C.",
                 "With --tls-cert and --tls-key it speaks HTTPS only (TLS 1.2+) and reloads the files when they "
@@ -104,22 +106,28 @@ final class IngestHttpCommand implements Callable<Integer> {
         GracefulStop[] stop = new GracefulStop[1];
         try (PublishedLedger ledger = PublishedLedger.open(state);
              IdempotentPublisher producer = IdempotentPublisher.create(connection, ackTimeout.minusMillis(500));
-             TopicWatch topicWatch = TopicWatch.start(connection, Topics.PANIC_REPORTS, Duration.ofSeconds(10))) {
+             TopicWatch topicWatch = TopicWatch.start(connection, Topics.PANIC_REPORTS, Duration.ofSeconds(10));
+             TopicWatch guestStateWatch = TopicWatch.start(connection, Topics.GUEST_STATE, Duration.ofSeconds(10))) {
             PanicReportIntake intake;
+            GuestStateIntake guestStates;
             try {
                 intake = new PanicReportIntake(bearer, maxBodyBytes, ackTimeout, new PanicReportFactory(),
                         new PanicReportPublisher(producer, ledger), Clock.systemUTC());
                 intake.refuseWhile(topicWatch::missingReason);
+                intake.observeBootArgs(producer);
+                guestStates = new GuestStateIntake(bearer, ackTimeout, producer, Clock.systemUTC());
+                guestStates.refuseWhile(guestStateWatch::missingReason);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             CountDownLatch stopped = new CountDownLatch(1);
-            try (PanicReportReceiver receiver = PanicReportReceiver.start(bind, port, intake, tls,
+            try (PanicReportReceiver receiver = PanicReportReceiver.start(bind, port, intake, guestStates, tls,
                     dev.panicwatch.tls.HttpsListener.DEFAULT_CHECK_INTERVAL)) {
                 // On Ctrl-C the receiver stops taking requests first, then the producer and ledger close.
                 stop[0] = new GracefulStop(stopped::countDown);
                 System.err.println("Receiving panic reports on " + receiver.scheme() + "://" + bind + ":" + receiver.port()
-                        + PanicReportReceiver.PATH + " (ledger in " + state + "); press Ctrl-C to stop.");
+                        + PanicReportReceiver.PATH + " and guest states on " + GuestStateIntake.PATH + " (ledger in "
+                        + state + "); press Ctrl-C to stop.");
                 stopped.await();
             }
         } finally {

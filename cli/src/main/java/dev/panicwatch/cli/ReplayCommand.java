@@ -28,8 +28,12 @@ import dev.panicwatch.ingest.replay.ScenarioReplayer;
 import dev.panicwatch.schemas.Topics;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Publish a scenario folder: DIR/events.jsonl (load samples and panics, one JSON object a line) "
-                + "and the panic files it names.",
+        description = {"Publish a scenario folder: DIR/events.jsonl (load samples, panics and guest states, one JSON "
+                + "object a line) and the panic files it names.",
+                "Line types: \"load\" (the HostLoadSample fields), \"panic\" (vmId, time, file; hostId, bootArgs), "
+                        + "\"guest\" (what a guest runs, to guest-state: vmId, time, bootArgs (\"\" for none); "
+                        + "optional hostId, osVersion, kernelVersion, bootTime and the other fields of POST "
+                        + "/v1/guest-state). Format: docs/collectors.md, \"Replay\".",
                 "Every line is checked first; a bad line stops the replay before anything is published.",
                 "By default all times move by one offset so the last event is now."})
 final class ReplayCommand implements Callable<Integer> {
@@ -83,10 +87,11 @@ final class ReplayCommand implements Callable<Integer> {
             return 1;
         }
         System.err.println("scenario " + dir + ": " + scenario.count(ScenarioEvent.Load.class) + " load samples, "
-                + scenario.count(ScenarioEvent.Panic.class) + " panic reports");
+                + scenario.count(ScenarioEvent.Panic.class) + " panic reports, "
+                + scenario.count(ScenarioEvent.Guest.class) + " guest states");
         List<String> missing;
         try {
-            missing = TopicCheck.missing(connection, List.of(Topics.HOST_LOAD, Topics.PANIC_REPORTS),
+            missing = TopicCheck.missing(connection, List.of(Topics.HOST_LOAD, Topics.PANIC_REPORTS, Topics.GUEST_STATE),
                     Duration.ofSeconds(15));
         } catch (TimeoutException e) {
             System.err.println("panicwatch replay: Kafka at " + connection.bootstrapServers()
@@ -100,8 +105,9 @@ final class ReplayCommand implements Callable<Integer> {
         ScenarioReplayer replayer = new ScenarioReplayer(factory, Clock.systemUTC(), System.err::println);
         try (IdempotentPublisher publisher = IdempotentPublisher.create(connection)) {
             ScenarioReplayer.ReplayResult result = replayer.replay(scenario, keepTimes, publisher);
-            System.out.println("published " + result.loadSamples() + " load samples to " + Topics.HOST_LOAD + " and "
-                    + result.panicReports() + " panic reports to " + Topics.PANIC_REPORTS);
+            System.out.println("published " + result.loadSamples() + " load samples to " + Topics.HOST_LOAD + ", "
+                    + result.panicReports() + " panic reports to " + Topics.PANIC_REPORTS + " and "
+                    + result.guestStates() + " guest states to " + Topics.GUEST_STATE);
             return 0;
         } catch (CompletionException e) {
             System.err.println("panicwatch replay: " + e.getMessage());

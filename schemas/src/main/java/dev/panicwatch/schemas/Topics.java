@@ -15,6 +15,12 @@ public final class Topics {
     /** Advice per VM; key vmId, value {@link RemediationEvent}. Compacted: the latest per VM is the current advice. */
     public static final String REMEDIATIONS = "remediations";
 
+    /**
+     * What each guest runs (boot-args, vti, OS, kernel, boot time); key vmId, value {@link GuestState}. Compacted:
+     * the latest observation per VM is its current state (docs/design.md#guest-state).
+     */
+    public static final String GUEST_STATE = "guest-state";
+
     /** Records that could not be read or processed: original key and bytes, with error headers. */
     public static final String DEAD_LETTERS = "panicwatch-dead-letters";
 

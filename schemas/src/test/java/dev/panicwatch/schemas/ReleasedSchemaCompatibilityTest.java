@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.apache.avro.Schema;
@@ -28,6 +31,8 @@ class ReleasedSchemaCompatibilityTest {
 
     private static final Path CURRENT = Path.of("src/main/avro");
     private static final Path RELEASED = Path.of("released");
+    /** Schemas added since the newest release, one full name a line ('#' starts a comment); see the README. */
+    private static final Path UNRELEASED = RELEASED.resolve("unreleased.txt");
 
     @Test
     void every_current_schema_reads_what_the_newest_release_wrote() {
@@ -37,6 +42,31 @@ class ReleasedSchemaCompatibilityTest {
 
         assertThat(released).as("schemas of release %s", newest.getFileName()).isNotEmpty();
         assertThat(backwardProblems(released, current)).as("against release %s", newest.getFileName()).isEmpty();
+    }
+
+    /**
+     * A schema with no released counterpart has nothing to be compatible with, so it must be declared new: an
+     * undeclared one is more likely a renamed schema (whose released records would be stranded), and a declared one
+     * that now has a release (or no longer exists) means the list is stale.
+     */
+    @Test
+    void schemas_without_a_release_are_exactly_the_ones_declared_new() {
+        Set<String> undeclared = new TreeSet<>(schemasIn(CURRENT).keySet());
+        undeclared.removeAll(schemasIn(newestRelease()).keySet());
+
+        assertThat(undeclared).as("current schemas not in release %s, against %s", newestRelease().getFileName(),
+                UNRELEASED).isEqualTo(declaredNew());
+    }
+
+    /** Every field of every current record has a doc: the schemas are the contract people read in the registry. */
+    @Test
+    void every_field_has_a_doc() {
+        List<String> undocumented = new ArrayList<>();
+        schemasIn(CURRENT).values().stream().filter(s -> s.getType() == Schema.Type.RECORD).forEach(record ->
+                record.getFields().stream().filter(f -> f.doc() == null || f.doc().isBlank())
+                        .forEach(f -> undocumented.add(record.getFullName() + "." + f.name())));
+
+        assertThat(undocumented).isEmpty();
     }
 
     @Test
@@ -73,6 +103,15 @@ class ReleasedSchemaCompatibilityTest {
             }
         });
         return problems;
+    }
+
+    private static Set<String> declaredNew() {
+        try {
+            return Files.readAllLines(UNRELEASED).stream().map(l -> l.replaceAll("#.*", "").strip())
+                    .filter(l -> !l.isEmpty()).collect(Collectors.toCollection(TreeSet::new));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + UNRELEASED.toAbsolutePath(), e);
+        }
     }
 
     /** The named schemas of a folder's .avsc files by full name; files may refer to each other in any order. */

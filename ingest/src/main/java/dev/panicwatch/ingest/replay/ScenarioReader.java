@@ -26,8 +26,11 @@ import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 
 import dev.panicwatch.diagnosis.parse.UnparseableReportException;
+import dev.panicwatch.ingest.guest.GuestStateJson;
 import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.panic.VmIdentity;
+import dev.panicwatch.schemas.GuestState;
+import dev.panicwatch.schemas.GuestStateSource;
 import dev.panicwatch.schemas.HostLoadSample;
 
 /**
@@ -39,6 +42,8 @@ import dev.panicwatch.schemas.HostLoadSample;
  * would yield advice for the wrong data. What a live system would also meet is a warning: a panic file that holds no
  * panic is skipped (the collectors reject it too), and fields the format does not know are ignored (named, so a typo
  * in an optional field does not go unnoticed).
+ *
+ * <p>Guest lines carry the fields of the receiver's {@code POST /v1/guest-state} body ({@link GuestStateJson}).
  *
  * <p>Load lines carry the {@link HostLoadSample} fields by their Avro names; the mapping follows the Avro schema, so
  * a field added to the schema is accepted here without code changes.
@@ -116,13 +121,15 @@ public final class ScenarioReader {
         }
         JsonNode type = object.get("type");
         if (type == null || !type.isTextual()) {
-            throw new BadLine("missing \"type\" (\"load\" or \"panic\")");
+            throw new BadLine("missing \"type\" (\"load\", \"panic\" or \"guest\")");
         }
         List<String> warnings = new ArrayList<>();
         return switch (type.asText()) {
             case "load" -> new Line(Optional.of(new ScenarioEvent.Load(number, loadSample(object, warnings))), warnings);
             case "panic" -> new Line(panic(folder, number, object, warnings), warnings);
-            default -> throw new BadLine("unknown type \"" + type.asText() + "\" (expected \"load\" or \"panic\")");
+            case "guest" -> new Line(Optional.of(new ScenarioEvent.Guest(number, guest(object, warnings))), warnings);
+            default -> throw new BadLine("unknown type \"" + type.asText()
+                    + "\" (expected \"load\", \"panic\" or \"guest\")");
         };
     }
 
@@ -246,6 +253,42 @@ public final class ScenarioReader {
         if (value != null && (value < 0 || value > max || value.isNaN())) {
             throw new BadLine(name + " must be between 0 and " + (max == 1 ? "1" : "100") + ", found " + value);
         }
+    }
+
+    /**
+     * A guest line: the fields of {@code POST /v1/guest-state} (one reader for both, {@link GuestStateJson}), with
+     * {@code time} and {@code bootArgs} required, since a replayed observation must say when it was made and what
+     * ran ({@code ""} for no boot-args).
+     */
+    private static GuestState guest(ObjectNode object, List<String> warnings) throws BadLine {
+        for (String required : List.of("vmId", "time", "bootArgs")) {
+            if (!object.hasNonNull(required)) {
+                throw new BadLine("guest event has no \"" + required + "\"" + ("bootArgs".equals(required)
+                        ? " (give \"\" for a guest without boot-args)" : ""));
+            }
+        }
+        // Times as every scenario line takes them (no offset: UTC; epoch milliseconds), then in the form the
+        // receiver's reader takes.
+        for (String name : List.of("time", "bootTime")) {
+            JsonNode value = object.get(name);
+            if (value != null && !value.isNull()) {
+                object.put(name, instant(name, value).toString());
+            }
+        }
+        GuestStateJson.Read read;
+        try {
+            // Replayed: received when observed, as an agent posting at that moment would be.
+            read = GuestStateJson.read(object, GuestStateSource.SCENARIO, Instant.EPOCH, Set.of("type"));
+        } catch (GuestStateJson.InvalidGuestStateException e) {
+            throw new BadLine("guest event: " + e.getMessage());
+        }
+        if (!read.ignored().isEmpty()) {
+            warnings.add("unknown field(s) " + read.ignored() + " of a guest event ignored; the fields are "
+                    + new TreeSet<>(GuestStateJson.FIELDS));
+        }
+        GuestState state = read.state();
+        state.setReceivedTime(state.getObservedTime());
+        return state;
     }
 
     private Optional<ScenarioEvent> panic(Path folder, int number, ObjectNode object, List<String> warnings)

@@ -10,14 +10,17 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 import org.apache.kafka.clients.producer.RecordMetadata;
 
+import dev.panicwatch.ingest.guest.ReportedBootArgs;
 import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.publish.RecordPublisher;
+import dev.panicwatch.schemas.GuestState;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.diagnosis.parse.UnparseableReportException;
 import dev.panicwatch.schemas.PanicReport;
@@ -25,7 +28,8 @@ import dev.panicwatch.schemas.Topics;
 
 /**
  * Publishes a scenario as if its collectors were running: load samples to {@code host-load}, panic reports to
- * {@code panic-reports}, both keyed by vmId, in time order. By default every time is moved by one offset so that the
+ * {@code panic-reports}, guest lines (and, as the receiver does, the boot-args of the panic lines) to
+ * {@code guest-state}, all keyed by vmId, in time order. By default every time is moved by one offset so that the
  * last event lands at the current time (the topology's windows then close on the wall clock as they would live);
  * {@code keepTimes} publishes the times as written.
  *
@@ -37,7 +41,11 @@ import dev.panicwatch.schemas.Topics;
 public final class ScenarioReplayer {
 
     /** What was published, and by how much the times were moved. */
-    public record ReplayResult(int loadSamples, int panicReports, Duration shift) {
+    /**
+     * @param guestStates records published to guest-state: the guest lines, and the boot-args of the panic lines
+     *                    (as the receiver publishes them, {@link ReportedBootArgs})
+     */
+    public record ReplayResult(int loadSamples, int panicReports, int guestStates, Duration shift) {
     }
 
     private static final int BATCH = 1_000;
@@ -60,7 +68,8 @@ public final class ScenarioReplayer {
             throws IOException, ScenarioException {
         Scenario scenario = new ScenarioReader(factory).read(folder);
         progress.accept("scenario " + folder + ": " + scenario.count(ScenarioEvent.Load.class) + " load samples, "
-                + scenario.count(ScenarioEvent.Panic.class) + " panic reports");
+                + scenario.count(ScenarioEvent.Panic.class) + " panic reports, "
+                + scenario.count(ScenarioEvent.Guest.class) + " guest states");
         return replay(scenario, keepTimes, publisher);
     }
 
@@ -82,6 +91,7 @@ public final class ScenarioReplayer {
         List<CompletableFuture<RecordMetadata>> pending = new ArrayList<>();
         int loads = 0;
         int panics = 0;
+        int guests = 0;
         for (ScenarioEvent event : ordered) {
             Instant at = event.time().plus(shift);
             if (event instanceof ScenarioEvent.Load load) {
@@ -100,15 +110,29 @@ public final class ScenarioReplayer {
                 report.setReportId(reportId(panic));
                 pending.add(tagged(publisher.publish(Topics.PANIC_REPORTS, report.getVmId(), report, at), event));
                 panics++;
+                Optional<GuestState> bootArgs = ReportedBootArgs.observation(report, panic.vm());
+                if (bootArgs.isPresent()) {
+                    pending.add(tagged(publisher.publish(Topics.GUEST_STATE, report.getVmId(), bootArgs.get(),
+                            bootArgs.get().getObservedTime()), event));
+                    guests++;
+                }
+            } else if (event instanceof ScenarioEvent.Guest guest) {
+                GuestState state = GuestState.newBuilder(guest.state()).setObservedTime(at).setReceivedTime(at)
+                        .setBootTime(guest.state().getBootTime() == null ? null
+                                : guest.state().getBootTime().plus(shift))
+                        .build();
+                pending.add(tagged(publisher.publish(Topics.GUEST_STATE, state.getVmId(), state, at), event));
+                guests++;
             }
             if (pending.size() >= BATCH) {
                 awaitAll(pending);
-                progress.accept("replayed " + (loads + panics) + " of " + ordered.size() + " events");
+                progress.accept("replayed " + (loads + panics + guests) + " of " + ordered.size() + " events");
             }
         }
         awaitAll(pending);
-        progress.accept("replayed " + loads + " load samples and " + panics + " panic reports");
-        return new ReplayResult(loads, panics, shift);
+        progress.accept(guests == 0 ? "replayed " + loads + " load samples and " + panics + " panic reports"
+                : "replayed " + loads + " load samples, " + panics + " panic reports and " + guests + " guest states");
+        return new ReplayResult(loads, panics, guests, shift);
     }
 
     /**

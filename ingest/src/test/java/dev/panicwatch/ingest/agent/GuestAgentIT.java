@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.panicwatch.ingest.guest.GuestStateIntake;
 import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.panic.PanicReportPublisher;
 import dev.panicwatch.ingest.panic.PublishedLedger;
@@ -29,6 +30,7 @@ import dev.panicwatch.ingest.testing.RecordingPublisher;
 import dev.panicwatch.ingest.testing.GuestAgent;
 import dev.panicwatch.ingest.testing.SampleReports;
 import dev.panicwatch.ingest.testing.TopicFixture;
+import dev.panicwatch.schemas.GuestState;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.testkit.IntegrationTest;
@@ -36,8 +38,8 @@ import dev.panicwatch.testkit.StackEndpoints;
 
 /**
  * The macOS guest agent script (deploy/macos/panicwatch-agent.sh) run by bash on Linux against a fake
- * DiagnosticReports folder, with fake {@code sysctl} and {@code ioreg} first on the PATH, and the real receiver and
- * broker behind it.
+ * DiagnosticReports folder, with fake {@code sysctl}, {@code ioreg}, {@code sw_vers} and {@code uname} first on the
+ * PATH, and the real receiver, broker and registry behind it: reports to panic-reports, guest states to guest-state.
  */
 @IntegrationTest
 class GuestAgentIT {
@@ -54,6 +56,7 @@ class GuestAgentIT {
     private IdempotentPublisher producer;
     private PublishedLedger ledger;
     private PanicReportIntake intake;
+    private GuestStateIntake guestStates;
     private PanicReportReceiver receiver;
 
     GuestAgentIT(StackEndpoints stack) {
@@ -67,7 +70,8 @@ class GuestAgentIT {
         ledger = PublishedLedger.open(dir.resolve("receiver-state"));
         intake = new PanicReportIntake(TOKEN, 1 << 20, Duration.ofSeconds(20), new PanicReportFactory(),
                 new PanicReportPublisher(producer, ledger), Clock.systemUTC());
-        receiver = PanicReportReceiver.start("127.0.0.1", 0, intake);
+        guestStates = new GuestStateIntake(TOKEN, Duration.ofSeconds(20), producer, Clock.systemUTC());
+        receiver = PanicReportReceiver.start("127.0.0.1", 0, intake, guestStates);
 
         agent = new GuestAgent(dir, BOOT_ARGS, platformUuid);
     }
@@ -145,6 +149,21 @@ class GuestAgentIT {
         // The legacy report names its boot-args; the .ips has none, so sysctl's kern.bootargs fill in.
         assertThat(byId.get(PanicReportFactory.reportId(legacy)).getBootArgs()).isEqualTo("keepsyms=1");
         assertThat(byId.get(PanicReportFactory.reportId(ips)).getBootArgs()).isEqualTo(BOOT_ARGS);
+
+        // Each of the three runs that reached this receiver with the right token reported the guest state (the
+        // unreachable one could not, the degraded receiver has no such endpoint, the wrong token was refused).
+        List<GuestState> states = TopicFixture.readAll(stack.clientConfig(), Topics.GUEST_STATE, GuestState.class)
+                .stream().filter(r -> r.key().equals(platformUuid)).map(ConsumerRecord::value).toList();
+        assertThat(states).hasSize(3);
+        assertThat(guestStates.counters()).containsEntry("published", 3L).containsEntry("rejected", 1L);
+        GuestState last = states.get(2);
+        assertThat(last.getSmbiosUuid()).isEqualTo(platformUuid);
+        assertThat(last.getBootArgs()).isEqualTo(BOOT_ARGS);
+        assertThat(last.getVti()).isEqualTo(6);
+        assertThat(last.getTlbtoUs()).isEqualTo(0);
+        assertThat(last.getOsVersion()).isEqualTo("10.15.5");
+        assertThat(last.getXnuVersion()).isEqualTo("xnu-6153.121.2");
+        assertThat(last.getBootTime()).isEqualTo(java.time.Instant.ofEpochSecond(GuestAgent.BOOT_SECONDS));
     }
 
     /** This receiver speaks plain HTTP: the agent must be allowed to use it. */

@@ -24,6 +24,12 @@ class ScenarioReaderTest {
     static final String PANIC = "{\"type\":\"panic\",\"vmId\":\"pve1/101\",\"hostId\":\"pve1\","
             + "\"time\":\"2026-03-02T09:14:37Z\",\"file\":\"panics/a.panic\",\"bootArgs\":\"keepsyms=1\"}";
 
+    /** The guest line of the format, as documented in the seed scenario's README. */
+    static final String GUEST = "{\"type\":\"guest\",\"vmId\":\"pve1/101\",\"hostId\":\"pve1\","
+            + "\"time\":\"2026-03-02T09:20:00Z\",\"bootArgs\":\"keepsyms=1 tlbto_us=0 vti=9\",\"osVersion\":\"10.15.5\","
+            + "\"kernelVersion\":\"Darwin Kernel Version 19.5.0: Tue May 26 20:41:44 PDT 2020; "
+            + "root:xnu-6153.121.2~2/RELEASE_X86_64\",\"bootTime\":\"2026-03-02T09:18:00Z\"}";
+
     @TempDir
     Path dir;
 
@@ -108,6 +114,53 @@ class ScenarioReaderTest {
         HostLoadSample last = ((ScenarioEvent.Load) scenario.events().get(2)).sample();
         assertThat(last.getHostCpus()).isEqualTo(32);
         assertThat(last.getSampleTime()).isEqualTo(Instant.parse("2026-03-02T09:14:30Z"));
+    }
+
+    @Test
+    void readsGuestLinesWithOnlyVmIdTimeAndBootArgsRequired() throws Exception {
+        String minimal = "{\"type\":\"guest\",\"vmId\":\"pve1/102\",\"time\":\"2026-03-02T09:21:00\","
+                + "\"bootArgs\":\"\",\"colour\":\"red\"}";
+        Scenario scenario = reader.read(scenario(GUEST + "\n" + minimal));
+
+        assertThat(scenario.count(ScenarioEvent.Guest.class)).isEqualTo(2);
+        ScenarioEvent.Guest full = (ScenarioEvent.Guest) scenario.events().get(0);
+        assertThat(full.time()).isEqualTo(Instant.parse("2026-03-02T09:20:00Z"));
+        assertThat(full.state().getVti()).isEqualTo(9);
+        assertThat(full.state().getTlbtoUs()).isEqualTo(0);
+        assertThat(full.state().getKernelVersion()).startsWith("Darwin Kernel Version 19.5.0");
+        assertThat(full.state().getBootTime()).isEqualTo(Instant.parse("2026-03-02T09:18:00Z"));
+        ScenarioEvent.Guest bare = (ScenarioEvent.Guest) scenario.events().get(1);
+        assertThat(bare.time()).as("no offset: UTC, as in every line").isEqualTo(Instant.parse("2026-03-02T09:21:00Z"));
+        assertThat(bare.state().getBootArgs()).as("\"\": no boot-args").isNull();
+        assertThat(bare.state().getVti()).isEqualTo(6);
+        assertThat(bare.state().getHostId()).isNull();
+        assertThat(scenario.warnings()).containsExactly("events.jsonl line 2: unknown field(s) [colour] of a guest "
+                + "event ignored; the fields are " + new java.util.TreeSet<>(dev.panicwatch.ingest.guest.GuestStateJson.FIELDS));
+    }
+
+    @Test
+    void badGuestLinesAreErrorsNamingTheField() throws Exception {
+        String events = String.join("\n",
+                GUEST.replace(",\"time\":\"2026-03-02T09:20:00Z\"", ""),                     // 1 no time
+                GUEST.replace("\"bootArgs\":\"keepsyms=1 tlbto_us=0 vti=9\",", ""),            // 2 no bootArgs
+                GUEST.replace("\"vmId\":\"pve1/101\",", ""),                                  // 3 no vmId
+                GUEST.replace("2026-03-02T09:18:00Z", "yesterday"),                            // 4 bad bootTime
+                GUEST.replace("2026-03-02T09:18:00Z", "2026-03-02T09:30:00Z"),                 // 5 booted later
+                GUEST.replace("10.15.5", "Catalina"),                                          // 6 not a version
+                GUEST.replace("\"bootArgs\":\"keepsyms=1 tlbto_us=0 vti=9\"", "\"bootArgs\":9")); // 7 not a string
+        Path folder = scenario(events);
+        ScenarioException e = catchThrowableOfType(ScenarioException.class, () -> reader.read(folder));
+
+        assertThat(e.problems()).containsExactly(
+                "events.jsonl line 1: guest event has no \"time\"",
+                "events.jsonl line 2: guest event has no \"bootArgs\" (give \"\" for a guest without boot-args)",
+                "events.jsonl line 3: guest event has no \"vmId\"",
+                "events.jsonl line 4: \"bootTime\" is not an ISO-8601 time (e.g. 2026-03-02T09:15:00Z): \"yesterday\"",
+                "events.jsonl line 5: guest event: \"bootTime\" 2026-03-02T09:30:00Z is after \"time\" "
+                        + "2026-03-02T09:20:00Z: a guest cannot be observed before it booted",
+                "events.jsonl line 6: guest event: \"osVersion\" must be a macOS version such as 10.15.5 "
+                        + "(sw_vers -productVersion), found \"Catalina\"",
+                "events.jsonl line 7: guest event: \"bootArgs\" must be a string, found 9");
     }
 
     @Test

@@ -19,13 +19,15 @@ import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
 import dev.panicwatch.ingest.publish.KafkaConnection;
 import dev.panicwatch.ingest.testing.TopicFixture;
+import dev.panicwatch.schemas.GuestState;
+import dev.panicwatch.schemas.GuestStateSource;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.testkit.IntegrationTest;
 import dev.panicwatch.testkit.StackEndpoints;
 
-/** The bundled seed scenario replayed onto the real broker, read back from both topics. */
+/** The bundled seed scenario replayed onto the real broker, read back from the three topics. */
 @IntegrationTest
 class ScenarioReplayIT {
 
@@ -69,6 +71,49 @@ class ScenarioReplayIT {
         // pve1/103 panicked at 09:44:18, 8 min 22 s before the last event: that far before the replay time.
         PanicReport spinlock = panics.stream().filter(r -> r.getVmId().equals("pve1/103")).findFirst().orElseThrow();
         assertThat(spinlock.getPanicTime()).isEqualTo(last.minusSeconds(8 * 60 + 22));
-        assertThat(progress).last().asString().isEqualTo("replayed 485 load samples and 5 panic reports");
+        // The seed has no guest lines; each panic line's boot-args are an observation, as the receiver makes them,
+        // read back through the registry as Avro GuestState records.
+        assertThat(result.guestStates()).isEqualTo(5);
+        Map<String, GuestState> guests = TopicFixture.readAll(stack.clientConfig(), Topics.GUEST_STATE,
+                        GuestState.class).stream().map(ConsumerRecord::value)
+                .filter(g -> !g.getObservedTime().isBefore(before.minusSeconds(3600)))
+                .filter(g -> g.getVmId().startsWith("pve1/") || g.getVmId().startsWith("pve2/"))
+                .collect(Collectors.toMap(GuestState::getVmId, g -> g));
+        assertThat(guests).containsOnlyKeys(bootArgsByVm.keySet());
+        assertThat(guests.get("pve1/103").getObservedTime()).isEqualTo(spinlock.getPanicTime());
+        assertThat(guests.get("pve1/103").getTlbtoUs()).isEqualTo(0);
+        assertThat(guests.get("pve1/103").getVti()).isEqualTo(6);
+        assertThat(guests.get("pve1/103").getSource()).isEqualTo(GuestStateSource.PANIC_REPORT);
+        assertThat(progress).last().asString()
+                .isEqualTo("replayed 485 load samples, 5 panic reports and 5 guest states");
+    }
+
+    @Test
+    void aGuestLineIsReadBackAsAGuestStateThroughTheRegistry(StackEndpoints stack, @TempDir Path dir)
+            throws Exception {
+        TopicFixture.ensureTopics(stack.clientConfig());
+        String vm = "replay-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "/101";
+        java.nio.file.Files.writeString(dir.resolve(ScenarioReader.EVENTS_FILE), ScenarioReaderTest.GUEST
+                .replace("pve1/101", vm) + "\n");
+
+        ScenarioReplayer.ReplayResult result;
+        try (IdempotentPublisher publisher = IdempotentPublisher.create(
+                KafkaConnection.of(stack.bootstrapServers(), stack.schemaRegistryUrl()))) {
+            result = new ScenarioReplayer(new PanicReportFactory(), Clock.systemUTC(), line -> { })
+                    .replay(dir, true, publisher);
+        }
+
+        assertThat(result.guestStates()).isEqualTo(1);
+        List<ConsumerRecord<String, GuestState>> records = TopicFixture.readAll(stack.clientConfig(),
+                Topics.GUEST_STATE, GuestState.class).stream().filter(r -> r.key().equals(vm)).toList();
+        assertThat(records).hasSize(1);
+        GuestState state = records.get(0).value();
+        // --keep-times: as written in the line.
+        assertThat(records.get(0).timestamp()).isEqualTo(Instant.parse("2026-03-02T09:20:00Z").toEpochMilli());
+        assertThat(state.getBootTime()).isEqualTo(Instant.parse("2026-03-02T09:18:00Z"));
+        assertThat(state.getSource()).isEqualTo(GuestStateSource.SCENARIO);
+        assertThat(state.getVti()).isEqualTo(9);
+        assertThat(state.getTlbtoUs()).isEqualTo(0);
+        assertThat(state.getXnuVersion()).isEqualTo("xnu-6153.121.2");
     }
 }

@@ -17,6 +17,8 @@ import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.testing.MutableClock;
 import dev.panicwatch.ingest.testing.RecordingPublisher;
 import dev.panicwatch.ingest.testing.SampleReports;
+import dev.panicwatch.schemas.GuestState;
+import dev.panicwatch.schemas.GuestStateSource;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.Topics;
@@ -55,12 +57,17 @@ class ScenarioReplayerTest {
         assertThat(result.shift()).isEqualTo(shift);
 
         List<RecordingPublisher.Sent> sent = kafka.sent();
+        // The panic line's boot-args also go to guest-state, as the receiver publishes a report's.
         assertThat(sent).extracting(RecordingPublisher.Sent::topic)
-                .containsExactly(Topics.HOST_LOAD, Topics.PANIC_REPORTS, Topics.HOST_LOAD);
-        HostLoadSample last = (HostLoadSample) sent.get(2).value();
+                .containsExactly(Topics.HOST_LOAD, Topics.PANIC_REPORTS, Topics.GUEST_STATE, Topics.HOST_LOAD);
+        HostLoadSample last = (HostLoadSample) sent.get(3).value();
         assertThat(last.getSampleTime()).isEqualTo(NOW);
-        assertThat(sent.get(2).timestamp()).isEqualTo(NOW);
-        assertThat(sent.get(2).key()).isEqualTo("pve1/101");
+        assertThat(sent.get(3).timestamp()).isEqualTo(NOW);
+        assertThat(sent.get(3).key()).isEqualTo("pve1/101");
+        GuestState reported = (GuestState) sent.get(2).value();
+        assertThat(reported.getSource()).isEqualTo(GuestStateSource.PANIC_REPORT);
+        assertThat(reported.getObservedTime()).isEqualTo(NOW.minusSeconds(13));
+        assertThat(reported.getVti()).isEqualTo(6);
 
         PanicReport panic = (PanicReport) sent.get(1).value();
         // 09:14:37 is 13 s before the last event: NOW − 13 s.
@@ -68,7 +75,35 @@ class ScenarioReplayerTest {
         assertThat(panic.getVmId()).isEqualTo("pve1/101");
         assertThat(panic.getHostId()).isEqualTo("pve1");
         assertThat(panic.getBootArgs()).isEqualTo("keepsyms=1");
-        assertThat(progress).last().asString().isEqualTo("replayed 2 load samples and 1 panic reports");
+        assertThat(progress).last().asString()
+                .isEqualTo("replayed 2 load samples, 1 panic reports and 1 guest states");
+        assertThat(result.guestStates()).isEqualTo(1);
+    }
+
+    @Test
+    void aGuestLineGoesToGuestStateWithItsTimesShifted() throws Exception {
+        scenario();
+        // The guest line (09:20:00, booted 09:18:00) is the last event: it lands at NOW.
+        Files.writeString(dir.resolve("events.jsonl"), String.join("\n", ScenarioReaderTest.LOAD,
+                ScenarioReaderTest.GUEST));
+
+        ScenarioReplayer.ReplayResult result = replayer.replay(dir, false, kafka);
+
+        assertThat(result.guestStates()).isEqualTo(1);
+        RecordingPublisher.Sent sent = kafka.sentTo(Topics.GUEST_STATE).get(0);
+        GuestState state = (GuestState) sent.value();
+        assertThat(sent.key()).isEqualTo("pve1/101");
+        assertThat(sent.timestamp()).isEqualTo(NOW);
+        assertThat(state.getObservedTime()).isEqualTo(NOW);
+        assertThat(state.getReceivedTime()).isEqualTo(NOW);
+        // 2 minutes before the observation, as written.
+        assertThat(state.getBootTime()).isEqualTo(NOW.minusSeconds(120));
+        assertThat(state.getSource()).isEqualTo(GuestStateSource.SCENARIO);
+        assertThat(state.getBootArgs()).isEqualTo("keepsyms=1 tlbto_us=0 vti=9");
+        assertThat(state.getVti()).isEqualTo(9);
+        assertThat(state.getTlbtoUs()).isEqualTo(0);
+        assertThat(state.getXnuVersion()).isEqualTo("xnu-6153.121.2");
+        assertThat(state.getOsVersion()).isEqualTo("10.15.5");
     }
 
     @Test

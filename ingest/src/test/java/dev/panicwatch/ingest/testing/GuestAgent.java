@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The macOS guest agent script (deploy/macos/panicwatch-agent.sh) as the tests run it (run from a module folder): bash on Linux, a fake
- * DiagnosticReports folder, fake {@code sysctl} and {@code ioreg} first on the PATH, the real curl.
+ * DiagnosticReports folder, fake {@code sysctl}, {@code ioreg}, {@code sw_vers} and {@code uname} first on the PATH
+ * (answering as a macOS 10.15.5 guest unless told otherwise), optionally a fake {@code log}, the real curl.
  */
 public final class GuestAgent {
 
@@ -24,19 +25,67 @@ public final class GuestAgent {
     public record Run(int exitCode, String stderr) {
     }
 
+    /** What {@code uname -v} says on the seed scenario's macOS 10.15.5 guests. */
+    public static final String KERNEL_10_15_5 = "Darwin Kernel Version 19.5.0: Tue May 26 20:41:44 PDT 2020; "
+            + "root:xnu-6153.121.2~2/RELEASE_X86_64";
+    /** The fake guest's kern.boottime: 2020-07-01T08:06:40Z. */
+    public static final long BOOT_SECONDS = 1_593_590_800L;
+
     private final Path dir;
     private final Path reports;
+    private final Path facts;
+    private boolean bootLog;
 
     /** Sets up the fake commands and report folder in {@code dir}. */
     public GuestAgent(Path dir, String bootArgs, String platformUuid) throws IOException {
         this.dir = dir;
         Path bin = Files.createDirectories(dir.resolve("bin"));
-        executable(bin.resolve("sysctl"), "#!/bin/sh\n[ \"$1 $2\" = \"-n kern.bootargs\" ] && echo '" + bootArgs
-                + "' && exit 0\necho \"fake sysctl: unexpected $*\" >&2; exit 1\n");
+        facts = Files.createDirectories(dir.resolve("facts"));
+        bootArgs(bootArgs);
+        bootTime(BOOT_SECONDS);
+        // Each fake answers from a file in facts/, so a test can change the guest between runs.
+        String answers = "f=\"$(dirname \"$0\")/../facts\"\n";
+        executable(bin.resolve("sysctl"), "#!/bin/sh\n" + answers + "case \"$1 $2\" in\n"
+                + "  '-n kern.bootargs') cat \"$f/bootargs\" ;;\n"
+                // macOS prints the struct and then the date.
+                + "  '-n kern.boottime') echo \"{ sec = $(cat \"$f/boottime\"), usec = 391467 } Wed Jul  1 08:06:40 2020\" ;;\n"
+                + "  '-n hw.ncpu') echo 8 ;;\n"
+                + "  *) echo \"fake sysctl: unexpected $*\" >&2; exit 1 ;;\nesac\n");
+        executable(bin.resolve("sw_vers"), "#!/bin/sh\ncase \"$1\" in\n  -productVersion) echo 10.15.5 ;;\n"
+                + "  -buildVersion) echo 19F101 ;;\n  *) echo \"fake sw_vers: unexpected $*\" >&2; exit 1 ;;\nesac\n");
+        executable(bin.resolve("uname"), "#!/bin/sh\n[ \"$1\" = -v ] && echo '" + KERNEL_10_15_5 + "' && exit 0\n"
+                + "echo \"fake uname: unexpected $*\" >&2; exit 1\n");
+        // `log show` as macOS up to 13.2 prints the kernel's line; every call is counted in facts/log-calls.
+        executable(bin.resolve("log"), "#!/bin/sh\n" + answers + "echo x >> \"$f/log-calls\"\n"
+                + "[ \"$1 $2 $3\" = 'show --last boot' ] || { echo \"fake log: unexpected $*\" >&2; exit 64; }\n"
+                + "echo 'Timestamp                       (process)[PID]'\n"
+                + "echo '2020-07-01 08:06:41.000000+0000  localhost kernel[0]: (kernel) Timeouts adjusted for "
+                + "virtualization (<<9)'\n");
         executable(bin.resolve("ioreg"), "#!/bin/sh\ncat <<'OUT'\n+-o J160AP  <class IOPlatformExpertDevice, id 0x10000020b>\n"
                 + "    {\n      \"IOPlatformSerialNumber\" = \"C02XL0GZJGH6\"\n"
                 + "      \"IOPlatformUUID\" = \"" + platformUuid + "\"\n      \"model\" = <\"iMacPro1,1\">\n    }\nOUT\n");
         reports = Files.createDirectories(dir.resolve("DiagnosticReports"));
+    }
+
+    /** What {@code sysctl -n kern.bootargs} answers from now on. */
+    public void bootArgs(String bootArgs) throws IOException {
+        Files.writeString(facts.resolve("bootargs"), bootArgs + "\n");
+    }
+
+    /** What {@code sysctl -n kern.boottime} answers from now on: a new value is a reboot. */
+    public void bootTime(long epochSeconds) throws IOException {
+        Files.writeString(facts.resolve("boottime"), Long.toString(epochSeconds));
+    }
+
+    /** Whether the guest has {@code /usr/bin/log} (the fake one, pointed to by PANICWATCH_LOG); without, by default. */
+    public void withBootLog(boolean present) {
+        this.bootLog = present;
+    }
+
+    /** How often the agent ran {@code log}. */
+    public int bootLogCalls() throws IOException {
+        Path calls = facts.resolve("log-calls");
+        return Files.exists(calls) ? Files.readAllLines(calls).size() : 0;
     }
 
     /** Puts a report in the folder, written a minute ago: past the agent's settle time. */
@@ -70,6 +119,7 @@ public final class GuestAgent {
         env.put("PANICWATCH_ATTEMPTS", Integer.toString(attempts));
         env.put("PANICWATCH_RETRY_SECONDS", "1");
         env.put("TMPDIR", dir.toString());
+        env.put("PANICWATCH_LOG", bootLog ? dir.resolve("bin/log").toString() : dir.resolve("no-log-here").toString());
         env.putAll(new LinkedHashMap<>(settings));
         Path err = dir.resolve("agent-stderr.txt");
         Process process = builder.redirectErrorStream(false).redirectOutput(ProcessBuilder.Redirect.DISCARD)

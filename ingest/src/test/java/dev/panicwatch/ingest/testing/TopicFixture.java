@@ -32,11 +32,11 @@ public final class TopicFixture {
     private TopicFixture() {
     }
 
-    /** Creates panic-reports and host-load (3 partitions each) unless they exist. */
+    /** Creates panic-reports, host-load and guest-state (3 partitions each) unless they exist. */
     public static void ensureTopics(Map<String, Object> clientConfig) throws InterruptedException, ExecutionException {
         try (Admin admin = Admin.create(kafkaOnly(clientConfig))) {
             Set<String> existing = admin.listTopics().names().get();
-            for (String topic : List.of(Topics.PANIC_REPORTS, Topics.HOST_LOAD)) {
+            for (String topic : List.of(Topics.PANIC_REPORTS, Topics.HOST_LOAD, Topics.GUEST_STATE)) {
                 if (existing.contains(topic)) {
                     continue;
                 }

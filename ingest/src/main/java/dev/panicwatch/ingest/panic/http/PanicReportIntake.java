@@ -1,8 +1,5 @@
 package dev.panicwatch.ingest.panic.http;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -22,7 +19,11 @@ import dev.panicwatch.diagnosis.parse.UnparseableReportException;
 import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.panic.PanicReportPublisher;
 import dev.panicwatch.ingest.panic.VmIdentity;
+import dev.panicwatch.ingest.guest.ReportedBootArgs;
+import dev.panicwatch.ingest.publish.RecordPublisher;
+import dev.panicwatch.schemas.GuestState;
 import dev.panicwatch.schemas.PanicReport;
+import dev.panicwatch.schemas.Topics;
 
 /**
  * Decides what happens to one submitted report, independent of the HTTP server: authenticate, check identity, size,
@@ -37,7 +38,7 @@ public final class PanicReportIntake {
     /** How long a sender should wait after a 503 before trying again. */
     public static final int RETRY_AFTER_SECONDS = 30;
 
-    private final byte[] tokenDigest;
+    private final BearerToken token;
     private final int maxBodyBytes;
     private final Duration ackTimeout;
     private final PanicReportFactory factory;
@@ -47,7 +48,9 @@ public final class PanicReportIntake {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong unavailable = new AtomicLong();
+    private final AtomicLong bootArgsObserved = new AtomicLong();
     private volatile Supplier<Optional<String>> refusal = Optional::empty;
+    private volatile RecordPublisher guestStates;
 
     /**
      * @param token        the bearer token senders must present
@@ -56,14 +59,10 @@ public final class PanicReportIntake {
      */
     public PanicReportIntake(String token, int maxBodyBytes, Duration ackTimeout, PanicReportFactory factory,
                              PanicReportPublisher publisher, Clock clock) {
-        if (token == null || token.isBlank()) {
-            throw new IllegalArgumentException("no bearer token configured: pass --token or set "
-                    + "PANICWATCH_INGEST_TOKEN; the receiver does not run without authentication");
-        }
+        this.token = new BearerToken(token);
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("body limit " + maxBodyBytes + " bytes is too small for a panic report");
         }
-        this.tokenDigest = sha256(token.strip());
         this.maxBodyBytes = maxBodyBytes;
         this.ackTimeout = ackTimeout;
         this.factory = factory;
@@ -77,6 +76,15 @@ public final class PanicReportIntake {
      */
     public void refuseWhile(Supplier<Optional<String>> reason) {
         this.refusal = reason;
+    }
+
+    /**
+     * From now on, a newly published report that carries boot-args is also published to {@code guest-state} as an
+     * observation ({@link ReportedBootArgs}, which says why here). The report's answer does not depend on it: the
+     * report is stored either way, and the agent's next guest-state run says the same.
+     */
+    public void observeBootArgs(RecordPublisher guestStatePublisher) {
+        this.guestStates = guestStatePublisher;
     }
 
     public int maxBodyBytes() {
@@ -93,7 +101,7 @@ public final class PanicReportIntake {
     }
 
     private Verdict decide(ReportSubmission s) {
-        String authError = authenticate(s.authorization());
+        String authError = token.refusal(s.authorization());
         if (authError != null) {
             return Verdict.error(401, authError);
         }
@@ -141,16 +149,17 @@ public final class PanicReportIntake {
             PanicReportPublisher.Publication publication = publisher.publish(report)
                     .get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
             (publication.duplicate() ? duplicates : published).incrementAndGet();
+            if (!publication.duplicate()) {
+                publishBootArgs(report, vm, now);
+            }
             return Verdict.accepted(publication.reportId(), publication.duplicate());
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             unavailable.incrementAndGet();
             LOG.warn("report {} of VM {} not acknowledged by Kafka: {}; told the sender to retry", report.getReportId(),
                     vm.vmId(), cause.toString());
-            // Not "lost": the sender keeps the report and retries. Not "certainly absent" either: a timed-out write
-            // may still land, so the retry can make a second copy, which the topology drops by its reportId.
-            return Verdict.unavailable("Kafka did not acknowledge the report (" + describe(cause) + "); it is not "
-                    + "confirmed stored: send it again in " + RETRY_AFTER_SECONDS + " s", RETRY_AFTER_SECONDS);
+            // A second copy a retry may make is dropped by the topology by its reportId.
+            return Verdict.unacknowledged("report", cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Verdict.unavailable("the receiver is shutting down; send the report again later",
@@ -158,19 +167,23 @@ public final class PanicReportIntake {
         }
     }
 
-    private String authenticate(String authorization) {
-        if (authorization == null || authorization.isBlank()) {
-            return "missing bearer token: send the header 'Authorization: Bearer <token>'";
+    private void publishBootArgs(PanicReport report, VmIdentity vm, Instant started) throws InterruptedException {
+        RecordPublisher target = guestStates;
+        Optional<GuestState> observation = target == null ? Optional.empty()
+                : ReportedBootArgs.observation(report, vm);
+        if (observation.isEmpty()) {
+            return;
         }
-        String value = authorization.strip();
-        if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return "the Authorization header is not a bearer token: send 'Authorization: Bearer <token>'";
+        GuestState state = observation.get();
+        long budget = Math.max(1, ackTimeout.minus(Duration.between(started, clock.instant())).toMillis());
+        try {
+            target.publish(Topics.GUEST_STATE, state.getVmId(), state, state.getObservedTime())
+                    .get(budget, TimeUnit.MILLISECONDS);
+            bootArgsObserved.incrementAndGet();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("boot-args of report {} of VM {} not published to {}: {}; the agent's next guest-state run "
+                    + "reports them", report.getReportId(), vm.vmId(), Topics.GUEST_STATE, e.toString());
         }
-        // Comparing digests keeps the time independent of where the tokens differ and of the token's length.
-        if (!MessageDigest.isEqual(tokenDigest, sha256(value.substring(7).strip()))) {
-            return "wrong bearer token";
-        }
-        return null;
     }
 
     private static Instant parseFileTime(String value) {
@@ -181,24 +194,10 @@ public final class PanicReportIntake {
         return v.chars().allMatch(Character::isDigit) ? Instant.ofEpochSecond(Long.parseLong(v)) : Instant.parse(v);
     }
 
-    private static String describe(Throwable cause) {
-        if (cause instanceof TimeoutException) {
-            return "no answer within the acknowledgement timeout";
-        }
-        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    }
-
     /** Counters for {@code GET /health}. */
     public Map<String, Object> counters() {
         return Map.of("published", published.get(), "duplicates", duplicates.get(),
-                "rejected", rejected.get(), "unavailable", unavailable.get());
+                "rejected", rejected.get(), "unavailable", unavailable.get(),
+                "bootArgsObserved", bootArgsObserved.get());
     }
 }

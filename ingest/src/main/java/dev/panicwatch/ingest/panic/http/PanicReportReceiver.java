@@ -14,11 +14,14 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.panicwatch.ingest.guest.GuestStateIntake;
+import dev.panicwatch.ingest.guest.GuestStateJson;
 import dev.panicwatch.tls.HttpsListener;
 import dev.panicwatch.tls.TlsFiles;
 
 /**
- * The HTTP face of {@link PanicReportIntake}: {@code POST /v1/panic-reports} and {@code GET /health}. Every answer,
+ * The HTTP face of {@link PanicReportIntake}: {@code POST /v1/panic-reports} and {@code GET /health}, and of
+ * {@link GuestStateIntake} when given one: {@code POST /v1/guest-state}. Every answer,
  * errors included, is JSON; errors are {@code {"error": "..."}} naming the problem.
  */
 public final class PanicReportReceiver implements AutoCloseable {
@@ -42,11 +45,13 @@ public final class PanicReportReceiver implements AutoCloseable {
 
     private final Javalin app;
     private final PanicReportIntake intake;
+    private final GuestStateIntake guestStates;
     private HttpsListener https;
 
-    private PanicReportReceiver(Javalin app, PanicReportIntake intake) {
+    private PanicReportReceiver(Javalin app, PanicReportIntake intake, GuestStateIntake guestStates) {
         this.app = app;
         this.intake = intake;
+        this.guestStates = guestStates;
     }
 
     /**
@@ -54,6 +59,12 @@ public final class PanicReportReceiver implements AutoCloseable {
      */
     public static PanicReportReceiver start(String host, int port, PanicReportIntake intake) {
         return start(host, port, intake, Optional.empty(), HttpsListener.DEFAULT_CHECK_INTERVAL);
+    }
+
+    /** As {@link #start(String, int, PanicReportIntake)}, also taking guest states on {@code POST /v1/guest-state}. */
+    public static PanicReportReceiver start(String host, int port, PanicReportIntake intake,
+                                            GuestStateIntake guestStates) {
+        return start(host, port, intake, guestStates, Optional.empty(), HttpsListener.DEFAULT_CHECK_INTERVAL);
     }
 
     /**
@@ -64,12 +75,22 @@ public final class PanicReportReceiver implements AutoCloseable {
      */
     public static PanicReportReceiver start(String host, int port, PanicReportIntake intake, Optional<TlsFiles> tls,
                                             Duration tlsCheckInterval) {
+        return start(host, port, intake, null, tls, tlsCheckInterval);
+    }
+
+    /**
+     * As {@link #start(String, int, PanicReportIntake, Optional, Duration)}; with {@code guestStates} (may be null)
+     * it also serves {@code POST /v1/guest-state} and the schema of its body on {@code GET /v1/guest-state/schema}.
+     */
+    public static PanicReportReceiver start(String host, int port, PanicReportIntake intake,
+                                            GuestStateIntake guestStates, Optional<TlsFiles> tls,
+                                            Duration tlsCheckInterval) {
         HttpsListener[] https = new HttpsListener[1];
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.prefer405over404 = true;
             // The body is read here, bounded by the intake's limit, not through Javalin's own size check.
-            config.http.maxRequestSize = (long) intake.maxBodyBytes() + 1;
+            config.http.maxRequestSize = (long) Math.max(intake.maxBodyBytes(), GuestStateIntake.MAX_BODY_BYTES) + 1;
             tls.ifPresent(files -> https[0] = HttpsListener.configure(config, "panic report receiver", host, port,
                     files, tlsCheckInterval));
             if (tls.isEmpty()) {
@@ -82,19 +103,31 @@ public final class PanicReportReceiver implements AutoCloseable {
                 });
             }
         });
-        PanicReportReceiver receiver = new PanicReportReceiver(app, intake);
+        PanicReportReceiver receiver = new PanicReportReceiver(app, intake, guestStates);
         receiver.https = https[0];
         app.post(PATH, receiver::receive);
+        String endpoints = "reports go to POST " + PATH;
+        if (guestStates != null) {
+            app.post(GuestStateIntake.PATH, receiver::receiveGuestState);
+            String schema = readSchema();
+            app.get(GuestStateIntake.SCHEMA_PATH, ctx -> ctx.contentType("application/schema+json").result(schema));
+            endpoints += ", guest states to POST " + GuestStateIntake.PATH + " (schema: GET "
+                    + GuestStateIntake.SCHEMA_PATH + ")";
+        }
         app.get("/health", ctx -> {
             Map<String, Object> health = new LinkedHashMap<>();
             health.put("status", "up");
             health.putAll(intake.counters());
+            if (guestStates != null) {
+                health.put("guestState", guestStates.counters());
+            }
             ctx.json(health);
         });
+        String where = endpoints;
         app.error(404, ctx -> ctx.json(Map.of("error", "no such endpoint: " + ctx.method() + " " + ctx.path()
-                + "; reports go to POST " + PATH)));
+                + "; " + where)));
         app.error(405, ctx -> ctx.json(Map.of("error", "method " + ctx.method() + " not allowed on " + ctx.path()
-                + "; reports go to POST " + PATH)));
+                + "; " + where)));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("unexpected failure handling {} {}", ctx.method(), ctx.path(), e);
             ctx.status(500).json(Map.of("error", "internal error: " + e));
@@ -120,29 +153,42 @@ public final class PanicReportReceiver implements AutoCloseable {
         return https != null ? "https" : "http";
     }
 
-    private void receive(Context ctx) throws IOException {
-        int limit = intake.maxBodyBytes();
+    /** A request body read up to a limit: {@code size} is its length when known, else -1. */
+    private record Body(byte[] bytes, long size, boolean tooLarge) {
+    }
+
+    private static Body read(Context ctx, int limit) throws IOException {
         long declared = ctx.contentLength();
-        byte[] body = new byte[0];
-        boolean tooLarge = declared > limit;
-        long size = declared;
-        if (!tooLarge) {
-            try (InputStream in = ctx.req().getInputStream()) {
-                body = in.readNBytes(limit + 1);
-                tooLarge = body.length > limit;
-                if (tooLarge) {
-                    size = -1;
-                    drain(in);
-                }
-            }
-        } else {
+        if (declared > limit) {
             drain(ctx.req().getInputStream());
+            return new Body(new byte[0], declared, true);
         }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body = in.readNBytes(limit + 1);
+            if (body.length > limit) {
+                drain(in);
+                return new Body(new byte[0], -1, true);
+            }
+            return new Body(body, declared, false);
+        }
+    }
+
+    private void receive(Context ctx) throws IOException {
+        Body body = read(ctx, intake.maxBodyBytes());
         ReportSubmission submission = new ReportSubmission(ctx.header("Authorization"),
                 param(ctx, "X-Panicwatch-Vm-Id", "vmId"), param(ctx, "X-Panicwatch-Host-Id", "hostId"),
                 param(ctx, "X-Panicwatch-Smbios-Uuid", "smbiosUuid"), param(ctx, "X-Panicwatch-Boot-Args", "bootArgs"),
-                param(ctx, "X-Panicwatch-File-Time", "fileTime"), tooLarge ? new byte[0] : body, size, tooLarge);
-        Verdict verdict = intake.submit(submission);
+                param(ctx, "X-Panicwatch-File-Time", "fileTime"), body.bytes(), body.size(), body.tooLarge());
+        answer(ctx, intake.submit(submission));
+    }
+
+    private void receiveGuestState(Context ctx) throws IOException {
+        Body body = read(ctx, GuestStateIntake.MAX_BODY_BYTES);
+        answer(ctx, guestStates.submit(new GuestStateIntake.Submission(ctx.header("Authorization"),
+                ctx.header("X-Panicwatch-Vm-Id"), ctx.contentType(), body.bytes(), body.size(), body.tooLarge())));
+    }
+
+    private static void answer(Context ctx, Verdict verdict) {
         if (verdict.status() == 401) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"panicwatch\"");
         }
@@ -150,6 +196,18 @@ public final class PanicReportReceiver implements AutoCloseable {
             ctx.header("Retry-After", Integer.toString(verdict.retryAfterSeconds()));
         }
         ctx.status(verdict.status()).json(verdict.body());
+    }
+
+    private static String readSchema() {
+        try (InputStream in = GuestStateJson.class.getResourceAsStream(GuestStateJson.SCHEMA_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the guest-state schema " + GuestStateJson.SCHEMA_RESOURCE
+                        + " is missing from the classpath; the build is broken");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + GuestStateJson.SCHEMA_RESOURCE, e);
+        }
     }
 
     private static String param(Context ctx, String header, String query) {

@@ -14,7 +14,10 @@ import dev.panicwatch.ingest.panic.PublishedLedger;
 import dev.panicwatch.ingest.testing.MutableClock;
 import dev.panicwatch.ingest.testing.RecordingPublisher;
 import dev.panicwatch.ingest.testing.SampleReports;
+import dev.panicwatch.schemas.GuestState;
+import dev.panicwatch.schemas.GuestStateSource;
 import dev.panicwatch.schemas.PanicReport;
+import dev.panicwatch.schemas.Topics;
 
 class PanicReportIntakeTest {
 
@@ -45,6 +48,39 @@ class PanicReportIntakeTest {
         assertThat(published.getHostId()).isEqualTo("pve1");
         assertThat(published.getBootArgs()).isEqualTo("keepsyms=1");
         assertThat(published.getPanicTime()).as("no date in the report, no file time: received time").isEqualTo(NOW);
+    }
+
+    @Test
+    void aNewReportsBootArgsAreAlsoAGuestStateObservationButADuplicatesAreNot() {
+        intake.observeBootArgs(kafka);
+        byte[] report = SampleReports.tlbFlush(1, null);
+
+        intake.submit(submission("Bearer " + TOKEN, "pve1/101", report));
+        intake.submit(submission("Bearer " + TOKEN, "pve1/101", report));
+
+        assertThat(kafka.sentTo(Topics.PANIC_REPORTS)).hasSize(1);
+        assertThat(kafka.sentTo(Topics.GUEST_STATE)).hasSize(1);
+        RecordingPublisher.Sent sent = kafka.sentTo(Topics.GUEST_STATE).get(0);
+        GuestState state = (GuestState) sent.value();
+        assertThat(sent.key()).isEqualTo("pve1/101");
+        // No Boot args: line in this report: the header's reading, observed when it arrived.
+        assertThat(state.getBootArgs()).isEqualTo("keepsyms=1");
+        assertThat(state.getObservedTime()).isEqualTo(NOW);
+        assertThat(state.getSource()).isEqualTo(GuestStateSource.PANIC_REPORT);
+        assertThat(intake.counters()).containsEntry("bootArgsObserved", 1L);
+    }
+
+    @Test
+    void aGuestStateKafkaDidNotTakeDoesNotFailTheStoredReport() {
+        RecordingPublisher guestKafka = new RecordingPublisher();
+        guestKafka.mode(RecordingPublisher.Mode.FAIL);
+        intake.observeBootArgs(guestKafka);
+
+        Verdict verdict = intake.submit(submission("Bearer " + TOKEN, "pve1/101", SampleReports.tlbFlush(1, null)));
+
+        assertThat(verdict.status()).isEqualTo(202);
+        assertThat(guestKafka.sent()).hasSize(1);
+        assertThat(intake.counters()).containsEntry("bootArgsObserved", 0L);
     }
 
     @Test
