@@ -42,14 +42,14 @@ import jakarta.mail.internet.MimeMessage;
 
 import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.ingest.replay.BundledScenarios;
 import dev.panicwatch.ingest.replay.ScenarioReplayer;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.config.PipelineSetting;
 import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.query.QueryApiSettings;
-import dev.panicwatch.streams.query.ServedApp;
+import dev.panicwatch.streams.app.ServedApp;
 import dev.panicwatch.testkit.IntegrationTest;
 import dev.panicwatch.testkit.StackEndpoints;
 
