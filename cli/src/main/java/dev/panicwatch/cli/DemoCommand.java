@@ -29,7 +29,7 @@ import dev.panicwatch.ingest.replay.ScenarioReplayer;
 import dev.panicwatch.localstack.LocalStack;
 import dev.panicwatch.streams.config.PipelineSetting;
 import dev.panicwatch.streams.config.PipelineSettings;
-import dev.panicwatch.streams.query.QueryApiSettings;
+import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.streams.app.ServedApp;
 
 /**

@@ -4,7 +4,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 import dev.panicwatch.localstack.LocalStack;
-import dev.panicwatch.streams.query.QueryApiSettings;
+import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.tls.ClientTrust;
 
 /**

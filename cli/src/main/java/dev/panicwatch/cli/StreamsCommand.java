@@ -10,7 +10,7 @@ import dev.panicwatch.streams.app.PanicwatchApp;
 import dev.panicwatch.streams.config.InvalidSettingException;
 import dev.panicwatch.streams.config.PanicwatchConfiguration;
 import dev.panicwatch.streams.config.PipelineSetting;
-import dev.panicwatch.streams.query.QueryApiSettings;
+import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.streams.app.ServedApp;
 import dev.panicwatch.tls.ClientTrust;
 import dev.panicwatch.tls.ServerIdentity;

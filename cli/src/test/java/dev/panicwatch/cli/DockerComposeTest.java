@@ -34,7 +34,7 @@ import dev.panicwatch.ingest.panic.http.PanicReportReceiver;
 import dev.panicwatch.kafka.ClientSettings;
 import dev.panicwatch.streams.app.TopicProvisioner;
 import dev.panicwatch.streams.config.PipelineSetting;
-import dev.panicwatch.streams.query.QueryApiSettings;
+import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.testkit.KafkaImage;
 
 /**

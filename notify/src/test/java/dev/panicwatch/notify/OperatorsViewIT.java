@@ -48,7 +48,7 @@ import dev.panicwatch.ingest.replay.ScenarioReplayer;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.config.PipelineSetting;
 import dev.panicwatch.streams.config.PipelineSettings;
-import dev.panicwatch.streams.query.QueryApiSettings;
+import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.streams.app.ServedApp;
 import dev.panicwatch.testkit.IntegrationTest;
 import dev.panicwatch.testkit.StackEndpoints;

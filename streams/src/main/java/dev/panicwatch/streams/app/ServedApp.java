@@ -9,7 +9,7 @@ import dev.panicwatch.streams.config.PanicwatchConfiguration;
 import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.metrics.PanicwatchMetrics;
 import dev.panicwatch.streams.metrics.PipelineObserver;
-import dev.panicwatch.streams.query.QueryApiSettings;
+import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.streams.query.QueryServer;
 
 /**

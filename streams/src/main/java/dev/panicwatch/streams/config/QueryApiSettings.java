@@ -1,9 +1,8 @@
-package dev.panicwatch.streams.query;
+package dev.panicwatch.streams.config;
 
 import java.util.Map;
 import java.util.Optional;
 
-import dev.panicwatch.streams.config.InvalidSettingException;
 import dev.panicwatch.tls.ClientTrust;
 import dev.panicwatch.tls.TlsFiles;
 
