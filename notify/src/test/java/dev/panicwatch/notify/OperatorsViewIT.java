@@ -99,7 +99,7 @@ class OperatorsViewIT {
                     filter: {hosts: [pve1, pve2]}
                     smtp: {host: 127.0.0.1, port: %d, security: none, from: panicwatch@example.org, to: [ops@example.org]}
                 """.formatted(UUID.randomUUID(), http.url("/hook"), mail.getSmtp().getPort()), Map.of());
-        notifier = Notifier.start(config, stack.clientConfig());
+        notifier = Notifier.start(config, new KafkaConnection(stack.clientConfig()));
 
         PanicReportFactory factory = new PanicReportFactory();
         try (IdempotentPublisher publisher = IdempotentPublisher.create(
