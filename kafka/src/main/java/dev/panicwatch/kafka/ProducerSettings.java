@@ -27,6 +27,7 @@ public final class ProducerSettings {
     private Duration maxBlock;
     private Duration linger = Duration.ofMillis(5);
     private Duration requestTimeout;
+    private Duration reconnectBackoffMax;
 
     private ProducerSettings(String clientId) {
         this.clientId = clientId;
@@ -63,6 +64,16 @@ public final class ProducerSettings {
         return this;
     }
 
+    /**
+     * The longest wait between reconnect attempts to a broker that is down (Kafka's default, 1 s, unless set). A
+     * producer whose callers wait for it to come back (the HTTP receiver's senders) keeps the default, so a restarted
+     * broker is found within a second.
+     */
+    public ProducerSettings reconnectBackoffMax(Duration backoff) {
+        this.reconnectBackoffMax = backoff;
+        return this;
+    }
+
     /** How long a record may be on its way, send() included: what a caller waiting for a batch should allow. */
     public Duration longestDelivery() {
         return deliveryTimeout.plus(maxBlock == null ? deliveryTimeout : maxBlock);
@@ -76,8 +87,9 @@ public final class ProducerSettings {
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(deliveryTimeout.toMillis()));
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString((maxBlock == null ? deliveryTimeout : maxBlock).toMillis()));
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
-        // A collector outlives broker restarts; do not let the backoff between reconnects grow past 10 s.
-        config.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "10000");
+        if (reconnectBackoffMax != null) {
+            config.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, Long.toString(reconnectBackoffMax.toMillis()));
+        }
         if (requestTimeout != null) {
             config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(requestTimeout.toMillis()));
         }

@@ -44,6 +44,16 @@ class ProducerSettingsTest {
     }
 
     @Test
+    void aProducerSomeoneWaitsForKeepsKafkasQuickReconnect() {
+        // A 10 s backoff after a broker restart left the receiver answering 503 for seconds after Kafka was back
+        // (BrokerRestartIT); only a producer nobody waits for may back off that long.
+        assertThat(ProducerSettings.forClient("r").build(fromEnvironment(Map.of())))
+                .doesNotContainKey("reconnect.backoff.max.ms");
+        assertThat(ProducerSettings.forClient("s").reconnectBackoffMax(Duration.ofSeconds(10))
+                .build(fromEnvironment(Map.of()))).containsEntry("reconnect.backoff.max.ms", "10000");
+    }
+
+    @Test
     void aDeliveryTimeoutBelowTwoSecondsIsRaisedToTwo() {
         // Below that the derived request timeout (at least 1 s) and lingering leave the producer no time to retry.
         assertThat(ProducerSettings.forClient("r").deliveryTimeout(Duration.ofMillis(300))

@@ -21,7 +21,9 @@ public final class KafkaSampleSink implements SampleSink {
             .deliveryTimeout(Duration.ofSeconds(30))
             .maxBlock(Duration.ofSeconds(5))
             .requestTimeout(Duration.ofSeconds(10))
-            .linger(Duration.ofMillis(50));
+            .linger(Duration.ofMillis(50))
+            // Nobody waits for a sample; during a long outage a reconnect every 10 s at most is enough.
+            .reconnectBackoffMax(Duration.ofSeconds(10));
     /** What the publisher should wait for a batch: the producer has given up on every record by then. */
     public static final Duration BATCH_TIMEOUT = SETTINGS.longestDelivery().plusSeconds(5);
 
