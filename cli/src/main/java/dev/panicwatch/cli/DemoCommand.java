@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -20,7 +19,7 @@ import picocli.CommandLine.Option;
 
 import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.ingest.replay.BundledScenarios;
 import dev.panicwatch.ingest.replay.Scenario;
 import dev.panicwatch.ingest.replay.ScenarioEvent;
@@ -30,8 +29,8 @@ import dev.panicwatch.ingest.replay.ScenarioReplayer;
 import dev.panicwatch.localstack.LocalStack;
 import dev.panicwatch.streams.config.PipelineSetting;
 import dev.panicwatch.streams.config.PipelineSettings;
-import dev.panicwatch.streams.query.QueryApiSettings;
-import dev.panicwatch.streams.query.ServedApp;
+import dev.panicwatch.streams.config.QueryApiSettings;
+import dev.panicwatch.streams.app.ServedApp;
 
 /**
  * The embedded default, end to end: local broker and registry, the streams app in this process, a scenario replayed
@@ -99,26 +98,23 @@ final class DemoCommand implements Callable<Integer> {
         progress.printf("scenario %s: %d load samples, %d panic reports%n", scenarioDir != null ? folder : "seed (bundled)",
                 scenario.count(ScenarioEvent.Load.class), scenario.count(ScenarioEvent.Panic.class));
 
-        PipelineSettings settings = PipelineSettings.from(DEMO_PIPELINE_DEFAULTS, System.getenv());
+        PipelineSettings settings = PipelineSettings.from(DEMO_PIPELINE_DEFAULTS, System.getenv(),
+                PanicwatchVariables.NOT_PIPELINE_SETTINGS);
         progress.println("starting the local stack (Kafka broker and Apicurio schema registry)…");
         try (LocalStack stack = LocalStack.start(LocalStack.Options.ephemeral())) {
             progress.println("stack up: bootstrap.servers=" + stack.bootstrapServers() + " schema.registry.url="
                     + stack.schemaRegistryUrl());
-            Map<String, Object> kafka = new HashMap<>();
-            kafka.put("bootstrap.servers", stack.bootstrapServers());
-            kafka.put("schema.registry.url", stack.schemaRegistryUrl());
-            kafka.put("application.id", "panicwatch-demo");
-            kafka.put("state.dir", tmp.resolve("streams-state").toString());
+            KafkaConnection connection = KafkaConnection.of(stack.bootstrapServers(), stack.schemaRegistryUrl());
+            KafkaConnection streamsConnection = connection.with(Map.of("application.id", "panicwatch-demo",
+                    "state.dir", tmp.resolve("streams-state").toString()));
             // Exactly-once commits every 100 ms by default; remediations become visible to read_committed then.
-            try (ServedApp served = ServedApp.start(settings, kafka, apiSettings(progress));
-                 RemediationPrinter printer = RemediationPrinter.start(stack.bootstrapServers(),
-                         stack.schemaRegistryUrl(), json, System.out)) {
+            try (ServedApp served = ServedApp.start(settings, streamsConnection.clientConfig(), apiSettings(progress));
+                 RemediationPrinter printer = RemediationPrinter.start(connection, json, System.out)) {
                 if (!served.app().awaitRunning(Duration.ofSeconds(90))) {
                     progress.println("panicwatch demo: the streams app did not reach RUNNING within 90 s");
                     return 1;
                 }
                 progress.println("topics ready, streams app running; dashboard and query API at " + served.url());
-                KafkaConnection connection = KafkaConnection.of(stack.bootstrapServers(), stack.schemaRegistryUrl());
                 try (IdempotentPublisher publisher = IdempotentPublisher.create(connection)) {
                     ScenarioReplayer.ReplayResult result = new ScenarioReplayer(factory, Clock.systemUTC(),
                             line -> progress.println("replay: " + line)).replay(scenario, keepTimes, publisher);

@@ -4,8 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
@@ -20,17 +18,14 @@ import picocli.CommandLine.ParameterException;
 import dev.panicwatch.ingest.host.HostPlatform;
 import dev.panicwatch.ingest.host.HostRoots;
 import dev.panicwatch.ingest.host.HostSampler;
+import dev.panicwatch.ingest.host.HostSampling;
 import dev.panicwatch.ingest.host.JsonLinesSink;
 import dev.panicwatch.ingest.host.KafkaSampleSink;
-import dev.panicwatch.ingest.host.SampleBuffer;
-import dev.panicwatch.ingest.host.SamplePublisher;
 import dev.panicwatch.ingest.host.SampleSink;
 import dev.panicwatch.ingest.host.SamplerClock;
-import dev.panicwatch.ingest.host.SamplingLoop;
 import dev.panicwatch.ingest.host.SamplingRound;
 import dev.panicwatch.ingest.host.VmIdScheme;
 import dev.panicwatch.schemas.Topics;
-import dev.panicwatch.schemas.kafka.ClientSettings;
 
 @Command(name = "host", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
@@ -91,13 +86,8 @@ final class IngestHostCommand implements Callable<Integer> {
             description = "Samples kept while Kafka is unreachable; the oldest are dropped beyond (default: ${DEFAULT-VALUE}).")
     int bufferCapacity;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-            description = "Kafka bootstrap servers (else KAFKA_BOOTSTRAP_SERVERS).")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", paramLabel = "URL",
-            description = "Schema registry base URL (else SCHEMA_REGISTRY_URL).")
-    String schemaRegistryUrl;
+    @CommandLine.Mixin
+    KafkaConnectionOptions kafka;
 
     @Option(names = "--once", description = "Take one round (two reads --interval apart, so rates are filled), "
             + "deliver it and exit.")
@@ -106,9 +96,6 @@ final class IngestHostCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print samples as JSON lines on standard output instead of publishing "
             + "to Kafka (no Kafka needed).")
     boolean json;
-
-    /** The environment the Kafka settings are read from; tests replace it. */
-    Map<String, String> environment = System.getenv();
 
     @Override
     public Integer call() throws Exception {
@@ -136,87 +123,48 @@ final class IngestHostCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         SampleSink sink = json ? new JsonLinesSink(System.out) : kafkaSink();
-        SampleBuffer buffer = new SampleBuffer(bufferCapacity);
-        SamplePublisher publisher = new SamplePublisher(buffer, sink, 500, KafkaSampleSink.BATCH_TIMEOUT,
-                Duration.ofSeconds(1), Duration.ofSeconds(30));
-        return once ? runOnce(sampler, buffer, publisher, sink, gap) : runForever(sampler, buffer, publisher, sink, gap);
+        try (HostSampling sampling = new HostSampling(sampler, sink, bufferCapacity, gap)) {
+            return once ? runOnce(sampling, sampler) : runUntilStopped(sampling, sampler, gap);
+        }
     }
 
     private SampleSink kafkaSink() {
-        Map<String, Object> settings = new HashMap<>(ClientSettings.fromEnvironment(environment));
-        if (bootstrapServers != null) {
-            settings.put("bootstrap.servers", bootstrapServers);
-        }
-        if (schemaRegistryUrl != null) {
-            settings.put("schema.registry.url", schemaRegistryUrl);
-        }
-        if (settings.get("bootstrap.servers") == null) {
-            throw new ParameterException(spec.commandLine(),
-                    "no Kafka to publish to: give --bootstrap-servers or set KAFKA_BOOTSTRAP_SERVERS (or use --json)");
-        }
-        if (settings.get("schema.registry.url") == null) {
-            throw new ParameterException(spec.commandLine(),
-                    "no schema registry: give --schema-registry-url or set SCHEMA_REGISTRY_URL (or use --json)");
-        }
         try {
-            return new KafkaSampleSink(settings);
-        } catch (ConfigException e) {
-            throw new ParameterException(spec.commandLine(), "Kafka client settings: " + e.getMessage());
+            return new KafkaSampleSink(kafka.connection());
+        } catch (IllegalArgumentException | ConfigException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage() + " (or use --json)");
         }
     }
 
-    private int runOnce(HostSampler sampler, SampleBuffer buffer, SamplePublisher publisher, SampleSink sink,
-                        Duration gap) throws InterruptedException {
-        // Rates are deltas, so one round needs two reads: a baseline, then the reported one a gap later.
-        long baselineStart = System.nanoTime();
-        sampler.sampleRound();
-        // Sleep out the rest of the gap, so the reported interval is the gap even when the first (cold) read is slow.
-        // Rounded up, plus a millisecond: the rounds stamp their reads in whole milliseconds a little after they
-        // start, and an interval reported 1 ms short of the one asked for would only confuse.
-        long restNanos = gap.toNanos() - (System.nanoTime() - baselineStart);
-        Thread.sleep(Math.max(0, (restNanos + 999_999) / 1_000_000 + 1));
-        SamplingRound round = sampler.sampleRound();
+    private int runOnce(HostSampling sampling, HostSampler sampler) throws InterruptedException {
+        HostSampling.OneRound result = sampling.oneRound();
+        SamplingRound round = result.round();
         round.hostProblem().ifPresent(p -> System.err.println("panicwatch: " + p));
         if (round.vmsRunning() == 0) {
             System.err.println("panicwatch: no running VMs found on " + sampler.hostId() + " (looked for "
                     + sampler.discoveryDescription() + "); nothing to " + (json ? "print" : "publish"));
         }
-        buffer.addAll(round.samples());
-        try {
-            boolean delivered = publisher.flush(KafkaSampleSink.BATCH_TIMEOUT);
-            if (!json) {
-                System.err.println("panicwatch: " + (delivered ? "published " : "could not publish all of ")
-                        + round.samples().size() + " sample(s) of " + sampler.hostId() + " to " + Topics.HOST_LOAD);
-            }
-            return delivered && round.hostProblem().isEmpty() ? 0 : 1;
-        } finally {
-            sink.close();
+        if (!json) {
+            System.err.println("panicwatch: " + (result.delivered() ? "published " : "could not publish all of ")
+                    + round.samples().size() + " sample(s) of " + sampler.hostId() + " to " + Topics.HOST_LOAD);
         }
+        return result.delivered() && round.hostProblem().isEmpty() ? 0 : 1;
     }
 
-    private int runForever(HostSampler sampler, SampleBuffer buffer, SamplePublisher publisher, SampleSink sink,
-                           Duration gap) throws InterruptedException {
-        SamplingLoop loop = new SamplingLoop(sampler, buffer, gap);
+    private int runUntilStopped(HostSampling sampling, HostSampler sampler, Duration gap) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                loop.close();
-                publisher.close();
-                // One last attempt for what is buffered; a stop must not hang on an unreachable Kafka.
-                publisher.flush(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                sink.close();
-                stopped.countDown();
-            }
-        }, "host-sampler-shutdown"));
-        System.err.println("panicwatch: sampling " + sampler.hostId() + " every " + gap.toMillis() + " ms, "
-                + (json ? "printing JSON lines" : "publishing to " + Topics.HOST_LOAD) + "; Ctrl-C to stop");
-        publisher.start();
-        loop.start();
-        stopped.await();
-        return 0;
+        // On Ctrl-C the main thread wakes, closes the sampling (a last short flush) and then lets the JVM end.
+        GracefulStop stop = new GracefulStop(stopped::countDown);
+        try {
+            System.err.println("panicwatch: sampling " + sampler.hostId() + " every " + gap.toMillis() + " ms, "
+                    + (json ? "printing JSON lines" : "publishing to " + Topics.HOST_LOAD) + "; Ctrl-C to stop");
+            sampling.start();
+            stopped.await();
+            sampling.close();
+            return 0;
+        } finally {
+            stop.finished();
+        }
     }
 
     /** "10s", "500ms", "2m", "1h", a bare number of seconds, or ISO-8601 ("PT10S"). */

@@ -21,7 +21,7 @@ import dev.panicwatch.ingest.panic.http.PanicReportIntake;
 import dev.panicwatch.ingest.panic.http.PanicReportReceiver;
 import dev.panicwatch.ingest.panic.http.TopicWatch;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.tls.ServerIdentity;
 import dev.panicwatch.tls.TlsFiles;

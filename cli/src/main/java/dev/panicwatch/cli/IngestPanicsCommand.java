@@ -17,7 +17,7 @@ import dev.panicwatch.ingest.panic.PanicReportPublisher;
 import dev.panicwatch.ingest.panic.PublishedLedger;
 import dev.panicwatch.ingest.panic.VmIdentity;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.schemas.Topics;
 
 @Command(name = "panics", mixinStandardHelpOptions = true,

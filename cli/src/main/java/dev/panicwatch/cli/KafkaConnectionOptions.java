@@ -1,10 +1,15 @@
 package dev.panicwatch.cli;
 
+import java.util.Map;
+
 import picocli.CommandLine.Option;
 
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 
-/** The Kafka and registry address flags shared by the commands that publish; the environment fills in the rest. */
+/**
+ * The Kafka and registry address flags of every command that talks to Kafka; the environment fills in the rest. No
+ * address has a default: a command not told where Kafka is says so (naming the flag and the variable).
+ */
 final class KafkaConnectionOptions {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
@@ -16,8 +21,11 @@ final class KafkaConnectionOptions {
             description = "Schema registry base URL (default: $SCHEMA_REGISTRY_URL).")
     String schemaRegistryUrl;
 
-    /** @throws IllegalArgumentException naming the flag to set when an address is missing */
+    /** The environment the other settings are read from; tests replace it. */
+    Map<String, String> environment = System.getenv();
+
+    /** @throws IllegalArgumentException naming the flag and the variable to set when an address is missing */
     KafkaConnection connection() {
-        return KafkaConnection.resolve(bootstrapServers, schemaRegistryUrl, System.getenv());
+        return KafkaConnection.resolve(bootstrapServers, schemaRegistryUrl, environment);
     }
 }

@@ -1,7 +1,6 @@
 package dev.panicwatch.cli;
 
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
@@ -9,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.notify.Notifier;
 import dev.panicwatch.notify.NotifierConfig;
 
@@ -61,7 +60,7 @@ final class NotifyCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         GracefulStop[] stop = new GracefulStop[1];
-        try (Notifier notifier = Notifier.start(settings, Map.copyOf(connection.clientConfig()))) {
+        try (Notifier notifier = Notifier.start(settings, connection)) {
             stop[0] = new GracefulStop(notifier::close);
             System.err.println("Notifying " + settings.targets().size() + " target(s); metrics on http://"
                     + settings.metricsBind() + ":" + notifier.metricsPort() + "/metrics; press Ctrl-C to stop.");

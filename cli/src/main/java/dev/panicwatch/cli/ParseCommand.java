@@ -67,20 +67,29 @@ final class ParseCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean allParsed = true;
         for (String file : files) {
-            Map<String, Object> result = analyse(file);
-            allParsed &= !result.containsKey("error");
-            out.println(json ? JSON.writeValueAsString(result) : readable(result));
+            Verdict verdict = analyse(file);
+            allParsed &= verdict.error() == null;
+            out.println(json ? JSON.writeValueAsString(verdict.jsonFields()) : verdict.readable());
         }
         out.flush();
         return allParsed ? 0 : 1;
     }
 
-    private Map<String, Object> analyse(String file) {
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("file", file);
-        try {
-            ParsedReport report = parser.parse(read(file));
-            Diagnosis diagnosis = classifier.classify(report);
+    /**
+     * What one file turned out to be: its report and diagnosis, or why there is none.
+     *
+     * @param error null when the file parsed; else what was wrong with it (report and diagnosis are then null)
+     */
+    record Verdict(String file, ParsedReport report, Diagnosis diagnosis, String error) {
+
+        /** The JSON line's fields, in the order documented (README, "parse --json"). */
+        Map<String, Object> jsonFields() {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("file", file);
+            if (error != null) {
+                result.put("error", error);
+                return result;
+            }
             result.put("class", diagnosis.panicClass().name());
             result.put("vtiHelps", diagnosis.vtiHelps());
             result.put("currentVti", diagnosis.currentVti());
@@ -98,10 +107,42 @@ final class ParseCommand implements Callable<Integer> {
             result.put("backtrace", report.backtrace());
             result.put("panicString", report.panicString());
             result.put("reason", diagnosis.reason());
-        } catch (UnreadableFileException | UnparseableReportException problem) {
-            result.put("error", problem.getMessage());
+            return result;
         }
-        return result;
+
+        String readable() {
+            StringBuilder block = new StringBuilder().append(file).append('\n');
+            if (error != null) {
+                return line(block, "error", error).toString();
+            }
+            int vti = diagnosis.currentVti();
+            line(block, "class", diagnosis.panicClass().name());
+            line(block, "vti helps", diagnosis.vtiHelps() ? "yes" : "no");
+            boolean predatesVti = report.xnuVersion().flatMap(XnuVersion::parse).map(v -> !v.hasVti()).orElse(false);
+            line(block, "current vti", predatesVti
+                    ? "none (this kernel predates vti; it suspends these timeouts in a VM)" : vti + effectiveTimeout(vti));
+            line(block, "kernel", kernel());
+            line(block, "boot-args", report.bootArgs().orElse("(not in the report)"));
+            line(block, "panic", report.panicString());
+            return line(block, "why", diagnosis.reason()).toString();
+        }
+
+        private String kernel() {
+            StringBuilder kernel = new StringBuilder();
+            appendIfPresent(kernel, "", report.xnuVersion());
+            appendIfPresent(kernel, "Darwin ", report.darwinVersion());
+            appendIfPresent(kernel, "build ", report.macOSBuild());
+            return kernel.length() == 0 ? "unknown (the report does not say)" : kernel.toString();
+        }
+    }
+
+    private Verdict analyse(String file) {
+        try {
+            ParsedReport report = parser.parse(read(file));
+            return new Verdict(file, report, classifier.classify(report), null);
+        } catch (UnreadableFileException | UnparseableReportException problem) {
+            return new Verdict(file, null, null, problem.getMessage());
+        }
     }
 
     private static byte[] read(String file) throws UnreadableFileException {
@@ -136,23 +177,6 @@ final class ParseCommand implements Callable<Integer> {
         return bytes;
     }
 
-    private static String readable(Map<String, Object> result) {
-        StringBuilder block = new StringBuilder().append(result.get("file")).append('\n');
-        if (result.containsKey("error")) {
-            return line(block, "error", result.get("error")).toString();
-        }
-        int vti = (Integer) result.get("currentVti");
-        line(block, "class", result.get("class"));
-        line(block, "vti helps", Boolean.TRUE.equals(result.get("vtiHelps")) ? "yes" : "no");
-        boolean predatesVti = XnuVersion.parse((String) result.get("xnuVersion")).map(v -> !v.hasVti()).orElse(false);
-        line(block, "current vti", predatesVti ? "none (this kernel predates vti; it suspends these timeouts in a VM)"
-                : vti + effectiveTimeout(vti));
-        line(block, "kernel", kernel(result));
-        line(block, "boot-args", result.get("bootArgs") == null ? "(not in the report)" : result.get("bootArgs"));
-        line(block, "panic", result.get("panicString"));
-        return line(block, "why", result.get("reason")).toString();
-    }
-
     /** The lock/TLB timeout a VM guest runs with at this vti (docs/design.md#timeouts). */
     private static String effectiveTimeout(int vti) {
         if (!EffectiveTimeout.covers(vti)) {
@@ -162,18 +186,8 @@ final class ParseCommand implements Callable<Integer> {
                 + EffectiveTimeout.format(EffectiveTimeout.millis(vti)) + ")";
     }
 
-    private static String kernel(Map<String, Object> result) {
-        StringBuilder kernel = new StringBuilder();
-        appendIfPresent(kernel, "", result.get("xnuVersion"));
-        appendIfPresent(kernel, "Darwin ", result.get("darwinVersion"));
-        appendIfPresent(kernel, "build ", result.get("macOSBuild"));
-        return kernel.length() == 0 ? "unknown (the report does not say)" : kernel.toString();
-    }
-
-    private static void appendIfPresent(StringBuilder text, String label, Object value) {
-        if (value != null) {
-            text.append(text.length() == 0 ? "" : ", ").append(label).append(value);
-        }
+    private static void appendIfPresent(StringBuilder text, String label, java.util.Optional<?> value) {
+        value.ifPresent(v -> text.append(text.length() == 0 ? "" : ", ").append(label).append(v));
     }
 
     private static StringBuilder line(StringBuilder block, String label, Object value) {

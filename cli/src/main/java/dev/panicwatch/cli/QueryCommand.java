@@ -42,6 +42,9 @@ final class QueryCommand implements Runnable {
         spec.commandLine().usage(System.err);
     }
 
+    /** Where the query API is when --api is not given. */
+    static final String API_URL_ENV = "PANICWATCH_API_URL";
+
     /** Options every query subcommand shares. */
     static class ApiOptions {
         @Option(names = "--api", paramLabel = "URL", defaultValue = "${env:PANICWATCH_API_URL:-http://localhost:8080}",

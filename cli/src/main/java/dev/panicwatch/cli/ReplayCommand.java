@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 
 import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.ingest.publish.TopicCheck;
 import dev.panicwatch.ingest.replay.BundledScenarios;
 import dev.panicwatch.ingest.replay.Scenario;

@@ -10,8 +10,8 @@ import dev.panicwatch.streams.app.PanicwatchApp;
 import dev.panicwatch.streams.config.InvalidSettingException;
 import dev.panicwatch.streams.config.PanicwatchConfiguration;
 import dev.panicwatch.streams.config.PipelineSetting;
-import dev.panicwatch.streams.query.QueryApiSettings;
-import dev.panicwatch.streams.query.ServedApp;
+import dev.panicwatch.streams.config.QueryApiSettings;
+import dev.panicwatch.streams.app.ServedApp;
 import dev.panicwatch.tls.ClientTrust;
 import dev.panicwatch.tls.ServerIdentity;
 import dev.panicwatch.tls.TlsFiles;
@@ -72,7 +72,8 @@ final class StreamsCommand implements Callable<Integer> {
         PanicwatchConfiguration configuration;
         QueryApiSettings api;
         try {
-            configuration = PanicwatchConfiguration.load(configFile, System.getenv());
+            configuration = PanicwatchConfiguration.load(configFile, System.getenv(),
+                    PanicwatchVariables.NOT_PIPELINE_SETTINGS);
             api = QueryApiSettings.fromEnvironment(System.getenv());
             api = apiPort == null ? api : api.withPort(apiPort);
             api = apiHost == null ? api : api.withAdvertisedHost(apiHost);

@@ -82,6 +82,19 @@ class CollectorCommandsTest {
     }
 
     @Test
+    void remediationsSaysWhereToNameKafkaInsteadOfTryingLocalhost() {
+        // It used to fall back to localhost:9092 and then fail after a 15 s timeout against whatever listened there.
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("KAFKA_BOOTSTRAP_SERVERS") == null
+                && System.getenv("SCHEMA_REGISTRY_URL") == null, "Kafka addresses are set in this build's environment");
+        assertThat(run("remediations")).isEqualTo(2);
+        assertThat(errors()).contains("no Kafka address: pass --bootstrap-servers HOST:PORT or set KAFKA_BOOTSTRAP_SERVERS");
+
+        assertThat(run("remediations", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(errors()).contains("no schema registry address: pass --schema-registry-url URL or set "
+                + "SCHEMA_REGISTRY_URL");
+    }
+
+    @Test
     void aBadVmIdIsAUsageError(@TempDir Path dir) {
         int exit = run("ingest", "panics", "--dir", dir.toString(), "--vm", "pve1/101 x", "--bootstrap-servers",
                 "127.0.0.1:1", "--schema-registry-url", "http://127.0.0.1:1");

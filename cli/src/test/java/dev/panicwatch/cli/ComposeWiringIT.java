@@ -27,7 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.ingest.testing.TopicFixture;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.Topics;

@@ -31,10 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 import dev.panicwatch.ingest.panic.http.PanicReportReceiver;
-import dev.panicwatch.schemas.kafka.ClientSettings;
+import dev.panicwatch.kafka.ClientSettings;
 import dev.panicwatch.streams.app.TopicProvisioner;
 import dev.panicwatch.streams.config.PipelineSetting;
-import dev.panicwatch.streams.query.QueryApiSettings;
+import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.testkit.KafkaImage;
 
 /**
@@ -86,7 +86,7 @@ class DockerComposeTest {
     void streamsServiceSetsOnlyWhatTheStreamsAppReads() {
         Set<String> pipeline = Arrays.stream(PipelineSetting.values()).map(PipelineSetting::environmentName)
                 .collect(Collectors.toSet());
-        pipeline.addAll(PipelineSetting.OTHER_ENVIRONMENT_NAMES);
+        pipeline.addAll(PanicwatchVariables.NOT_PIPELINE_SETTINGS);
         Set<String> kafka = new HashSet<>(StreamsConfig.configDef().names());
         kafka.addAll(ConsumerConfig.configNames());
         kafka.addAll(ProducerConfig.configNames());

@@ -110,7 +110,7 @@ class IngestHostCommandTest {
         CommandLine cli = new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true);
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));
-        command.environment = Map.of(); // no KAFKA_* in this test's environment
+        command.kafka.environment = Map.of(); // no KAFKA_* in this test's environment
         assertThat(cli.execute("--once", "--proc-root", root.resolve("proc").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--bootstrap-servers").contains("KAFKA_BOOTSTRAP_SERVERS");
     }

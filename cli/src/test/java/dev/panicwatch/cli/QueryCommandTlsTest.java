@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.panicwatch.streams.metrics.PanicwatchMetrics;
-import dev.panicwatch.streams.query.QueryApiSettings;
+import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.streams.query.QueryServer;
 import dev.panicwatch.testkit.TestCertificates;
 import dev.panicwatch.tls.TlsFiles;

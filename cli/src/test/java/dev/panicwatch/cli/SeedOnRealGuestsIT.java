@@ -34,7 +34,7 @@ import dev.panicwatch.ingest.panic.PublishedLedger;
 import dev.panicwatch.ingest.panic.http.PanicReportIntake;
 import dev.panicwatch.ingest.panic.http.PanicReportReceiver;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.ingest.testing.SampleReports;
 import dev.panicwatch.ingest.testing.TopicFixture;
 import dev.panicwatch.ingest.testing.guests.KvmGuest;
@@ -112,7 +112,7 @@ class SeedOnRealGuestsIT {
             System.out.println("[real-guests] seed on real parts, samples the sampler published for " + panicked + ":");
             measured.forEach(s -> System.out.printf("[real-guests]   load1 %.2f on %d CPUs, worst vCPU wait %.3f, "
                     + "VM usage %.2f cores%n", s.getLoad1(), s.getHostCpus(), s.getVcpuWaitRatioMax(), s.getVmCpuUsage()));
-            System.out.println("[real-guests] the advice:\n" + RemediationsCommand.RemediationText.readable(advice));
+            System.out.println("[real-guests] the advice:\n" + dev.panicwatch.streams.remediations.RemediationText.readable(advice));
 
             // The rule worked by hand from what was measured: R = max(load1 / CPUs, 1 / (1 - worst wait)),
             // vti = min(12, 6 + clamp(1 + ceil(log2 R), 1, 4)) for xnu-6153 (macOS 10.15).

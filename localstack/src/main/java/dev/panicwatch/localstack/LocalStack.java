@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalStack implements AutoCloseable {
 
+    /** The environment variables this module reads (where an unpacked Apicurio Registry lives). */
+    public static final java.util.Set<String> ENVIRONMENT_NAMES = java.util.Set.of(LocalSchemaRegistry.HOME_ENV);
+
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
     private final Path dataDir;

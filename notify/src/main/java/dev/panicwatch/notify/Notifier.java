@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.config.InvalidSettingException;
@@ -61,7 +62,7 @@ public final class Notifier implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread loop;
 
-    private Notifier(NotifierConfig config, Map<String, Object> clientConfig) {
+    private Notifier(NotifierConfig config, KafkaConnection connection) {
         this.config = config;
         // First, so that a port in use stops start-up before any client or thread exists.
         try {
@@ -71,14 +72,14 @@ public final class Notifier implements AutoCloseable {
             throw new InvalidSettingException("metrics: cannot listen on " + config.metricsBind() + ":"
                     + config.metricsPort() + " (" + e.getMessage() + "); set another metrics.port in the file");
         }
-        Map<String, Object> consumerConfig = new HashMap<>(clientConfig);
+        Map<String, Object> consumerConfig = new HashMap<>(connection.kafkaClientConfig());
         consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.startFrom().name().toLowerCase(Locale.ROOT));
         consumerConfig.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "panicwatch-notify");
         consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-                PanicwatchSerdes.fromConfig(consumerConfig).remediations().deserializer());
+                PanicwatchSerdes.fromConfig(connection.clientConfig()).remediations().deserializer());
         consumerMetrics = new KafkaClientMetrics(consumer);
         consumerMetrics.bindTo(metrics.registry());
         for (TargetSettings target : config.targets()) {
@@ -92,11 +93,11 @@ public final class Notifier implements AutoCloseable {
     /**
      * Starts reading at once on a thread of its own.
      *
-     * @param clientConfig Kafka client settings and {@code schema.registry.url} (from {@code KAFKA_*} variables)
+     * @param connection Kafka and the schema registry (from the flags and {@code KAFKA_*} variables)
      * @throws InvalidSettingException when the metrics port cannot be listened on
      */
-    public static Notifier start(NotifierConfig config, Map<String, Object> clientConfig) {
-        Notifier notifier = new Notifier(config, clientConfig);
+    public static Notifier start(NotifierConfig config, KafkaConnection connection) {
+        Notifier notifier = new Notifier(config, connection);
         notifier.loop.start();
         LOG.info("notifier reading {} as group {} (new groups start at the {} offset); targets: {}; metrics on "
                         + "port {}", Topics.REMEDIATIONS, config.groupId(),

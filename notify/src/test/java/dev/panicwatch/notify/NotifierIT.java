@@ -36,6 +36,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 
 import jakarta.mail.internet.MimeMessage;
 
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.topology.PanicwatchSerdes;
@@ -252,7 +253,7 @@ class NotifierIT {
                 "$1\n    filter: {hosts: [" + host + "]}");
         NotifierConfig config = NotifierConfig.parse("it.yml", filtered, Map.of());
         assertThat(config.targets()).allSatisfy(t -> assertThat(t.filter().hosts()).containsExactly(host));
-        return Notifier.start(config, stack.clientConfig());
+        return Notifier.start(config, new KafkaConnection(stack.clientConfig()));
     }
 
     private static Map<TopicPartition, Long> produce(StackEndpoints stack, RemediationEvent... events)

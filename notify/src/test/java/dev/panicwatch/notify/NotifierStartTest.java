@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.streams.config.InvalidSettingException;
 
 class NotifierStartTest {
@@ -19,7 +20,7 @@ class NotifierStartTest {
                     + taken.getLocalPort() + "}\ntargets: [{name: a, type: slack, url: 'http://127.0.0.1:9/x'}]",
                     Map.of());
             // Nothing of Kafka is touched: the port is checked first.
-            assertThatThrownBy(() -> Notifier.start(config, Map.of("bootstrap.servers", "127.0.0.1:9")))
+            assertThatThrownBy(() -> Notifier.start(config, KafkaConnection.of("127.0.0.1:9", "http://127.0.0.1:9")))
                     .isInstanceOf(InvalidSettingException.class)
                     .hasMessageStartingWith("metrics: cannot listen on 127.0.0.1:" + taken.getLocalPort())
                     .hasMessageEndingWith("set another metrics.port in the file");

@@ -42,14 +42,14 @@ import jakarta.mail.internet.MimeMessage;
 
 import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.ingest.replay.BundledScenarios;
 import dev.panicwatch.ingest.replay.ScenarioReplayer;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.config.PipelineSetting;
 import dev.panicwatch.streams.config.PipelineSettings;
-import dev.panicwatch.streams.query.QueryApiSettings;
-import dev.panicwatch.streams.query.ServedApp;
+import dev.panicwatch.streams.config.QueryApiSettings;
+import dev.panicwatch.streams.app.ServedApp;
 import dev.panicwatch.testkit.IntegrationTest;
 import dev.panicwatch.testkit.StackEndpoints;
 
@@ -99,7 +99,7 @@ class OperatorsViewIT {
                     filter: {hosts: [pve1, pve2]}
                     smtp: {host: 127.0.0.1, port: %d, security: none, from: panicwatch@example.org, to: [ops@example.org]}
                 """.formatted(UUID.randomUUID(), http.url("/hook"), mail.getSmtp().getPort()), Map.of());
-        notifier = Notifier.start(config, stack.clientConfig());
+        notifier = Notifier.start(config, new KafkaConnection(stack.clientConfig()));
 
         PanicReportFactory factory = new PanicReportFactory();
         try (IdempotentPublisher publisher = IdempotentPublisher.create(

@@ -39,7 +39,7 @@ import dev.panicwatch.ingest.panic.PublishedLedger;
 import dev.panicwatch.ingest.panic.http.PanicReportIntake;
 import dev.panicwatch.ingest.panic.http.PanicReportReceiver;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.ingest.testing.SampleReports;
 import dev.panicwatch.ingest.testing.TopicFixture;
 import dev.panicwatch.localstack.LocalKafkaBroker;

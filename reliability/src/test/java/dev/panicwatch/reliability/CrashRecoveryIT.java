@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.ingest.replay.ScenarioReplayer;
 import dev.panicwatch.ingest.testing.TopicFixture;
 import dev.panicwatch.reliability.CrashScenario.Kind;

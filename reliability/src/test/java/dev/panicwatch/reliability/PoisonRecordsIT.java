@@ -36,7 +36,7 @@ import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.schemas.Topics;
-import dev.panicwatch.schemas.registry.AvroSerde;
+import dev.panicwatch.kafka.registry.AvroSerde;
 import dev.panicwatch.streams.app.PanicwatchApp;
 import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.deadletter.DeadLetterHeaders;

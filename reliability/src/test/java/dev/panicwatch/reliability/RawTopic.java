@@ -7,7 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.avro.specific.SpecificRecord;
 
 import dev.panicwatch.ingest.testing.TopicFixture;
-import dev.panicwatch.schemas.registry.AvroSerde;
+import dev.panicwatch.kafka.registry.AvroSerde;
 
 /**
  * A topic read as bytes, whole, on a read_committed consumer: for dead letters, whose values are by definition not

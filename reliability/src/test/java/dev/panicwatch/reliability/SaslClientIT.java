@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.ingest.testing.SampleReports;
 import dev.panicwatch.ingest.testing.TopicFixture;
 import dev.panicwatch.localstack.LocalKafkaBroker;
@@ -33,7 +33,7 @@ import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.schemas.Topics;
-import dev.panicwatch.schemas.kafka.ClientSettings;
+import dev.panicwatch.kafka.ClientSettings;
 import dev.panicwatch.streams.app.PanicwatchApp;
 import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.testkit.IntegrationTest;

@@ -31,6 +31,8 @@ public final class ClientTrust {
 
     /** The variable every Panicwatch client reads: the guest agent, the CLI and the streams app. */
     public static final String CA_FILE_ENV = "PANICWATCH_CA_FILE";
+    /** The environment variables this module reads. */
+    public static final java.util.Set<String> ENVIRONMENT_NAMES = java.util.Set.of(CA_FILE_ENV);
 
     private final Optional<Path> caFile;
     private final SSLContext context;

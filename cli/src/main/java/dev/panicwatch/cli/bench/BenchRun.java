@@ -23,7 +23,7 @@ import dev.panicwatch.ingest.host.HostSamplerBenchmark;
 import dev.panicwatch.localstack.LocalStack;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.Topics;
-import dev.panicwatch.schemas.registry.AvroSerde;
+import dev.panicwatch.kafka.registry.AvroSerde;
 import dev.panicwatch.streams.config.PipelineSetting;
 
 /**

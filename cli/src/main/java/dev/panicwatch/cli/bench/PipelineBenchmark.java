@@ -25,7 +25,7 @@ import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.schemas.ReportFormat;
 import dev.panicwatch.schemas.Topics;
-import dev.panicwatch.schemas.registry.AvroSerde;
+import dev.panicwatch.kafka.registry.AvroSerde;
 
 /**
  * The two pipeline measurements against a running streams process.

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
+import dev.panicwatch.kafka.KafkaConnection;
+
 /**
  * Whether the topics a collector writes to exist. Collectors do not create topics: their partition count is the
  * streams app's decision (co-partitioning), so a missing topic is reported with that advice instead of being
@@ -29,8 +31,7 @@ public final class TopicCheck {
      */
     public static List<String> missing(KafkaConnection connection, Collection<String> wanted, Duration timeout)
             throws TimeoutException, ExecutionException, InterruptedException {
-        Map<String, Object> config = new HashMap<>(connection.clientConfig());
-        config.remove("schema.registry.url");
+        Map<String, Object> config = new HashMap<>(connection.kafkaClientConfig());
         int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(millis, 30_000));

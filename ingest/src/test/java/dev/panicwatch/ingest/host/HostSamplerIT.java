@@ -26,9 +26,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.Topics;
-import dev.panicwatch.schemas.registry.AvroSerde;
+import dev.panicwatch.kafka.registry.AvroSerde;
 import dev.panicwatch.testkit.IntegrationTest;
 import dev.panicwatch.testkit.StackEndpoints;
 
@@ -98,7 +99,7 @@ class HostSamplerIT {
         assertThat(round).hasSize(3);
 
         SampleBuffer buffer = new SampleBuffer(100);
-        try (KafkaSampleSink sink = new KafkaSampleSink(new HashMap<>(stack.clientConfig()))) {
+        try (KafkaSampleSink sink = new KafkaSampleSink(new KafkaConnection(stack.clientConfig()))) {
             SamplePublisher publisher = new SamplePublisher(buffer, sink, 100, KafkaSampleSink.BATCH_TIMEOUT,
                     Duration.ofMillis(100), Duration.ofSeconds(1));
             buffer.addAll(round);
@@ -126,7 +127,7 @@ class HostSamplerIT {
         settings.put("bootstrap.servers", "127.0.0.1:" + deadPort);
 
         SampleBuffer buffer = new SampleBuffer(100);
-        try (KafkaSampleSink sink = new KafkaSampleSink(settings);
+        try (KafkaSampleSink sink = new KafkaSampleSink(new KafkaConnection(settings));
              SamplePublisher publisher = new SamplePublisher(buffer, sink, 100, KafkaSampleSink.BATCH_TIMEOUT,
                      Duration.ofMillis(200), Duration.ofSeconds(2))) {
             publisher.start();

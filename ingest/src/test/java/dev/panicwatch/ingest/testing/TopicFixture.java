@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import dev.panicwatch.schemas.Topics;
-import dev.panicwatch.schemas.registry.AvroSerde;
+import dev.panicwatch.kafka.registry.AvroSerde;
 
 /**
  * The collectors' topics on a real broker: created for the test (the streams app creates them in production), and

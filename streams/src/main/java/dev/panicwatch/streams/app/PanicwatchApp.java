@@ -39,9 +39,14 @@ public final class PanicwatchApp implements AutoCloseable {
         this.failures = failures;
     }
 
-    /** Starts the app with a loaded configuration. */
+    /** Starts the app with a loaded configuration, without metrics. */
     public static PanicwatchApp start(PanicwatchConfiguration configuration) {
-        return start(configuration.pipeline(), configuration.kafka());
+        return start(configuration.pipeline(), configuration.kafka(), PipelineObserver.NO_OP);
+    }
+
+    /** Starts the app without metrics. */
+    public static PanicwatchApp start(PipelineSettings settings, Map<String, ?> kafka) {
+        return start(settings, kafka, PipelineObserver.NO_OP);
     }
 
     /**
@@ -51,9 +56,13 @@ public final class PanicwatchApp implements AutoCloseable {
      * @param settings pipeline settings
      * @param kafka    Kafka Streams / client settings and {@code schema.registry.url}; {@code bootstrap.servers}
      *                 is required, everything else has a default ({@link StreamsConfigFactory})
+     * @param observer told what the pipeline does (metrics); the topology and the dead-letter handlers share it
      */
-    public static PanicwatchApp start(PipelineSettings settings, Map<String, ?> kafka) {
+    public static PanicwatchApp start(PipelineSettings settings, Map<String, ?> kafka, PipelineObserver observer) {
         Properties props = StreamsConfigFactory.from(kafka);
+        // Kafka Streams creates the dead-letter handlers itself from class names and hands them nothing but the
+        // configuration, so this is the one place the observer goes into it (PipelineObserver.CONFIG).
+        props.put(PipelineObserver.CONFIG, observer);
         LOG.info("pipeline settings: {}", settings.describe());
         LOG.info("application.id={} bootstrap.servers={} processing.guarantee={}",
                 props.get(StreamsConfig.APPLICATION_ID_CONFIG), props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG),
@@ -67,7 +76,7 @@ public final class PanicwatchApp implements AutoCloseable {
         PanicwatchSerdes serdes = PanicwatchSerdes.fromConfig(streamsConfig.originals());
         ConsumerLagBacklog backlog = new ConsumerLagBacklog();
         Topology topology = PanicwatchTopology.build(settings, serdes, new PanicClassifier(),
-                PipelineObserver.from(streamsConfig.originals()), backlog);
+                observer, backlog);
         LOG.debug("topology:\n{}", topology.describe());
         KafkaStreams streams = new KafkaStreams(topology, props);
         backlog.attach(streams);

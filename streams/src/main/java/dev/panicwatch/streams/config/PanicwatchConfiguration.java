@@ -9,9 +9,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 
-import dev.panicwatch.schemas.kafka.ClientSettings;
+import dev.panicwatch.kafka.ClientSettings;
 
 /**
  * Everything the streams app is configured with, from one properties file and the environment: {@code panicwatch.*}
@@ -30,8 +31,18 @@ public record PanicwatchConfiguration(PipelineSettings pipeline, Map<String, Obj
 
     /** Reads {@code file} (may be null) and {@code environment}. */
     public static PanicwatchConfiguration load(Path file, Map<String, String> environment) {
+        return load(file, environment, Set.of());
+    }
+
+    /**
+     * Reads {@code file} (may be null) and {@code environment}.
+     *
+     * @param otherVariables {@code PANICWATCH_*} names read elsewhere in the process, see
+     *                       {@link PipelineSettings#from(Map, Map, Set)}
+     */
+    public static PanicwatchConfiguration load(Path file, Map<String, String> environment, Set<String> otherVariables) {
         Map<String, String> fileProperties = file == null ? Map.of() : readProperties(file);
-        PipelineSettings pipeline = PipelineSettings.from(fileProperties, environment);
+        PipelineSettings pipeline = PipelineSettings.from(fileProperties, environment, otherVariables);
         Map<String, Object> kafka = new TreeMap<>();
         fileProperties.forEach((key, value) -> {
             if (!key.startsWith(PipelineSetting.PROPERTY_PREFIX)) {

@@ -49,22 +49,6 @@ public enum PipelineSetting {
     PUNCTUATION_INTERVAL("panicwatch.punctuation.interval", "PT10S", Kind.DURATION,
             "How often pending panics are checked against their deadlines, in stream time and in wall-clock time.");
 
-    /**
-     * The other PANICWATCH_* variables of the project, which are not pipeline settings; an operator's shell or a
-     * compose file may set any of them next to the streams app's, so they are not "unknown".
-     */
-    public static final java.util.Set<String> OTHER_ENVIRONMENT_NAMES = java.util.Set.of(
-            "PANICWATCH_LOG_LEVEL",                                                  // logback.xml
-            "PANICWATCH_API_PORT", "PANICWATCH_API_HOST", "PANICWATCH_API_TOKEN",    // query API: QueryApiSettings
-            "PANICWATCH_API_TLS_CERT", "PANICWATCH_API_TLS_KEY", "PANICWATCH_API_METRICS_OPEN",
-            "PANICWATCH_INGEST_TLS_CERT", "PANICWATCH_INGEST_TLS_KEY",               // HTTP receiver (issue 19)
-            "PANICWATCH_CA_FILE", "PANICWATCH_API_URL",                              // clients: ClientTrust, query
-            "PANICWATCH_INGEST_TOKEN", "PANICWATCH_STATE_DIR",                       // collectors
-            "PANICWATCH_HOST_SAMPLER_ARGS",                                          // systemd unit of the sampler
-            "PANICWATCH_SKIP_BUILD", "PANICWATCH_JAVA_OPTS",                         // the ./panicwatch launcher
-            "PANICWATCH_APICURIO_HOME",                                              // local stack
-            "PANICWATCH_EXTERNAL_HOST");                                             // docker-compose.yml
-
     public static final String PROPERTY_PREFIX = "panicwatch.";
     public static final String ENV_PREFIX = "PANICWATCH_";
 

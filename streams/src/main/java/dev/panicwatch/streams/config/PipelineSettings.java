@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import dev.panicwatch.diagnosis.kernel.EffectiveTimeout;
@@ -90,6 +91,16 @@ public record PipelineSettings(
      * {@code PANICWATCH_*} variable, or a malformed value, is an {@link InvalidSettingException} naming it.
      */
     public static PipelineSettings from(Map<String, String> properties, Map<String, String> environment) {
+        return from(properties, environment, Set.of());
+    }
+
+    /**
+     * As {@link #from(Map, Map)}, where {@code otherVariables} are {@code PANICWATCH_*} names that are not pipeline
+     * settings but are read elsewhere (the query API, the collectors, the launcher): each module declares its own,
+     * and whoever assembles the process passes them here, so they are not refused as unknown.
+     */
+    public static PipelineSettings from(Map<String, String> properties, Map<String, String> environment,
+                                        Set<String> otherVariables) {
         Map<PipelineSetting, Object> values = new EnumMap<>(PipelineSetting.class);
         for (PipelineSetting s : PipelineSetting.values()) {
             values.put(s, s.parse(s.defaultValue(), s.property() + " (default)"));
@@ -107,7 +118,7 @@ public record PipelineSettings(
             }
         });
         new TreeMap<>(environment).forEach((name, raw) -> {
-            if (!name.startsWith(PipelineSetting.ENV_PREFIX) || PipelineSetting.OTHER_ENVIRONMENT_NAMES.contains(name)) {
+            if (!name.startsWith(PipelineSetting.ENV_PREFIX) || otherVariables.contains(name)) {
                 return;
             }
             PipelineSetting s = byEnvironmentName(name);

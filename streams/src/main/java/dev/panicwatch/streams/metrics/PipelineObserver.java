@@ -11,12 +11,13 @@ import dev.panicwatch.schemas.RemediationAction;
  * it; the default does nothing, so the topology has no dependency on any metrics library. Calls come from stream
  * threads and must be cheap and thread-safe.
  *
- * <p>Kafka Streams creates the dead-letter handlers itself from class names, so the observer reaches them through
- * the Streams configuration under {@link #CONFIG} (one instance per app, which keeps two apps in one JVM apart).
+ * <p>The app passes its observer to the topology directly. Kafka Streams creates the dead-letter handlers itself from
+ * class names, so only they receive it through the Streams configuration, under {@link #CONFIG}, which
+ * {@code PanicwatchApp.start} alone sets (one instance per app, which keeps two apps in one JVM apart).
  */
 public interface PipelineObserver {
 
-    /** Configuration key under which the app passes its observer instance to the topology and handlers. */
+    /** Configuration key under which the app passes its observer instance to the dead-letter handlers. */
     String CONFIG = "panicwatch.pipeline.observer";
 
     PipelineObserver NO_OP = new PipelineObserver() {

@@ -25,6 +25,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 
+import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.streams.metrics.PanicwatchMetrics;
 import dev.panicwatch.tls.HttpsListener;
 

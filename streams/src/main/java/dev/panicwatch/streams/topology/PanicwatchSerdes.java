@@ -7,9 +7,9 @@ import org.apache.kafka.common.serialization.Serde;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.RemediationEvent;
-import dev.panicwatch.schemas.registry.AvroSerde;
-import dev.panicwatch.schemas.registry.RegistrySettings;
-import dev.panicwatch.schemas.registry.SchemaRegistryClient;
+import dev.panicwatch.kafka.registry.AvroSerde;
+import dev.panicwatch.kafka.registry.RegistrySettings;
+import dev.panicwatch.kafka.registry.SchemaRegistryClient;
 
 /** The Avro serdes of the topology's records; all three share one registry client and its caches. */
 public record PanicwatchSerdes(Serde<PanicReport> panicReports, Serde<HostLoadSample> loadSamples,

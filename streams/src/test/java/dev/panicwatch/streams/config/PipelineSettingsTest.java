@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +37,7 @@ class PipelineSettingsTest {
         PipelineSettings s = PipelineSettings.from(
                 Map.of("panicwatch.look.back", "PT20M", "panicwatch.cooldown", "PT30M", "bootstrap.servers", "x:1"),
                 Map.of("PANICWATCH_LOOK_BACK", "PT5M", "PANICWATCH_VCPU_WAIT_THRESHOLD", "0.5", "PATH", "/bin",
-                        "PANICWATCH_LOG_LEVEL", "DEBUG"));
+                        "PANICWATCH_LOG_LEVEL", "DEBUG"), java.util.Set.of("PANICWATCH_LOG_LEVEL"));
         assertThat(s.lookBack()).isEqualTo(Duration.ofMinutes(5));
         assertThat(s.cooldown()).isEqualTo(Duration.ofMinutes(30));
         assertThat(s.vcpuWaitThreshold()).isEqualTo(0.5);
@@ -51,6 +50,16 @@ class PipelineSettingsTest {
                 .hasMessageContaining("PANICWATCH_LOOKBACK").hasMessageContaining("PANICWATCH_LOOK_BACK");
         assertThatThrownBy(() -> PipelineSettings.from(Map.of("panicwatch.grace.period", "PT1M"), Map.of()))
                 .isInstanceOf(InvalidSettingException.class).hasMessageContaining("panicwatch.grace.period");
+    }
+
+    @Test
+    void variablesOtherModulesDeclareAreNotRefused() {
+        // The query API's port is read by QueryApiSettings, not here; whoever assembles the process says so.
+        Map<String, String> env = Map.of("PANICWATCH_API_PORT", "9000", "PANICWATCH_GRACE", "PT30S");
+        assertThat(PipelineSettings.from(Map.of(), env, java.util.Set.of("PANICWATCH_API_PORT")).grace())
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(), env))
+                .isInstanceOf(InvalidSettingException.class).hasMessageContaining("PANICWATCH_API_PORT");
     }
 
     @Test
@@ -86,19 +95,5 @@ class PipelineSettingsTest {
         assertThatThrownBy(() -> PanicwatchConfiguration.load(dir.resolve("nope.properties"), Map.of()))
                 .isInstanceOf(InvalidSettingException.class).hasMessageContaining("nope.properties")
                 .hasMessageContaining("does not exist");
-    }
-
-    @Test
-    void streamsDefaultsAreSafeAndOverridable() {
-        var props = StreamsConfigFactory.from(Map.of("bootstrap.servers", "b:9092"));
-        assertThat(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("exactly_once_v2");
-        assertThat(props.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("panicwatch");
-        assertThat(props.get("producer.acks")).isEqualTo("all");
-        assertThat(props.get(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG)).asString()
-                .endsWith("DeadLetterDeserializationHandler");
-        assertThat(StreamsConfigFactory.from(Map.of("bootstrap.servers", "b:9092", "application.id", "mine"))
-                .get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("mine");
-        assertThatThrownBy(() -> StreamsConfigFactory.from(Map.of()))
-                .hasMessageContaining("KAFKA_BOOTSTRAP_SERVERS");
     }
 }

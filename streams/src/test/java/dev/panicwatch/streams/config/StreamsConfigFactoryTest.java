@@ -17,11 +17,12 @@ class StreamsConfigFactoryTest {
         Properties props = StreamsConfigFactory.from(Map.of("bootstrap.servers", "broker:9092"));
 
         assertThat(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        assertThat(props.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("panicwatch");
         assertThat(props.get("producer.acks")).isEqualTo("all");
         assertThat(props.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo("-1");
+        assertThat(props.get(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG)).asString()
+                .endsWith("DeadLetterDeserializationHandler");
         assertThat(new StreamsConfig(props).getProducerConfigs("client").get("batch.size")).isEqualTo("262144");
-        assertThat(new StreamsConfig(props).getLong(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG))
-                .isEqualTo(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         // Read back through StreamsConfig, so a misspelt key (which Kafka Streams would ignore) fails here.
         assertThat(new StreamsConfig(props).getBoolean(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isTrue();
     }

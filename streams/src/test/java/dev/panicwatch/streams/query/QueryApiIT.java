@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.panicwatch.streams.config.QueryApiSettings;
+import dev.panicwatch.streams.app.ServedApp;
 import dev.panicwatch.streams.topology.StoreNames;
 import dev.panicwatch.testkit.IntegrationTest;
 import dev.panicwatch.testkit.StackEndpoints;

@@ -16,6 +16,8 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.panicwatch.streams.config.QueryApiSettings;
+import dev.panicwatch.streams.app.ServedApp;
 import dev.panicwatch.streams.topology.StoreNames;
 import dev.panicwatch.testkit.IntegrationTest;
 import dev.panicwatch.testkit.StackEndpoints;

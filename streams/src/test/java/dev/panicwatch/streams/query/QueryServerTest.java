@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.panicwatch.diagnosis.classify.PanicClass;
+import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.streams.metrics.PanicwatchMetrics;
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.Topics;
-import dev.panicwatch.schemas.registry.WireFormat;
+import dev.panicwatch.kafka.registry.WireFormat;
 
 class EncodedLoadSampleTest {
 

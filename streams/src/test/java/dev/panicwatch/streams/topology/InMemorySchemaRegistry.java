@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.avro.Schema;
 
-import dev.panicwatch.schemas.registry.RegistrySettings;
-import dev.panicwatch.schemas.registry.SchemaRegistryClient;
-import dev.panicwatch.schemas.registry.SchemaRegistryException;
+import dev.panicwatch.kafka.registry.RegistrySettings;
+import dev.panicwatch.kafka.registry.SchemaRegistryClient;
+import dev.panicwatch.kafka.registry.SchemaRegistryException;
 
 /**
  * An in-memory stand-in for the registry, for TopologyTestDriver tests only (pure unit tests of the topology's

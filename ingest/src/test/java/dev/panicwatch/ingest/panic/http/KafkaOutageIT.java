@@ -23,7 +23,7 @@ import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.panic.PanicReportPublisher;
 import dev.panicwatch.ingest.panic.PublishedLedger;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
-import dev.panicwatch.ingest.publish.KafkaConnection;
+import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.ingest.testing.SampleReports;
 import dev.panicwatch.ingest.testing.TopicFixture;
 import dev.panicwatch.localstack.LocalKafkaBroker;

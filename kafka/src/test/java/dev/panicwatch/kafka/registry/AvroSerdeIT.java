@@ -1,4 +1,4 @@
-package dev.panicwatch.schemas.registry;
+package dev.panicwatch.kafka.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.PanicReport;
-import dev.panicwatch.schemas.SampleRecords;
 import dev.panicwatch.testkit.IntegrationTest;
 import dev.panicwatch.testkit.StackEndpoints;
 

@@ -1,4 +1,4 @@
-package dev.panicwatch.schemas.registry;
+package dev.panicwatch.kafka.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,9 +1,8 @@
-package dev.panicwatch.ingest.publish;
+package dev.panicwatch.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -31,16 +30,10 @@ class KafkaConnectionTest {
     }
 
     @Test
-    void theProducerIsAlwaysIdempotentWithAcksAll() {
-        // Even a configuration that asks otherwise cannot weaken what "acknowledged" means to a sender.
+    void kafkasOwnClientsGetNoRegistrySettings() {
         KafkaConnection connection = KafkaConnection.resolve(null, null, Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", "b:9092", "SCHEMA_REGISTRY_URL", "http://r:8081",
-                "KAFKA_ACKS", "1", "KAFKA_ENABLE_IDEMPOTENCE", "false", "KAFKA_LINGER_MS", "20"));
-        Map<String, Object> config = IdempotentPublisher.producerConfig(connection, Duration.ofSeconds(10));
-        assertThat(config).containsEntry("acks", "all").containsEntry("enable.idempotence", true)
-                .containsEntry("linger.ms", "20").containsEntry("delivery.timeout.ms", "10000")
-                .doesNotContainKey("schema.registry.url");
-        // linger (20, from the environment) + request timeout must fit in the delivery timeout: 10 000 − 20.
-        assertThat(config.get("request.timeout.ms")).isEqualTo("9980");
+                "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "u:p", "KAFKA_CLIENT_ID", "mine"));
+        assertThat(connection.kafkaClientConfig()).containsOnlyKeys("bootstrap.servers", "client.id");
     }
 }

@@ -1,20 +1,22 @@
-package dev.panicwatch.streams.query;
+package dev.panicwatch.streams.app;
 
 import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.kafka.streams.StreamsConfig;
 
-import dev.panicwatch.streams.app.PanicwatchApp;
 import dev.panicwatch.streams.config.PanicwatchConfiguration;
 import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.metrics.PanicwatchMetrics;
 import dev.panicwatch.streams.metrics.PipelineObserver;
+import dev.panicwatch.streams.config.QueryApiSettings;
+import dev.panicwatch.streams.query.QueryServer;
 
 /**
  * The streams app together with its query API, dashboard and metrics, started in the one order that works: the HTTP
  * server first (its address goes into {@code application.server}, and its metrics into the topology), then Kafka
- * Streams, then the server is attached to it. {@code ./panicwatch streams}, the demo and the tests start it this way.
+ * Streams, then the server is attached to it. {@code ./panicwatch streams}, the demo and the tests start it this way;
+ * it lives with {@link PanicwatchApp} because this is where the app is assembled.
  */
 public final class ServedApp implements AutoCloseable {
 
@@ -33,7 +35,8 @@ public final class ServedApp implements AutoCloseable {
     }
 
     /**
-     * @param kafka as for {@link PanicwatchApp#start(PipelineSettings, Map)}; {@code application.server} is set here
+     * @param kafka as for {@link PanicwatchApp#start(PipelineSettings, Map, PipelineObserver)}; {@code application.server}
+     *              is set here
      */
     public static ServedApp start(PipelineSettings pipeline, Map<String, ?> kafka, QueryApiSettings api) {
         PanicwatchMetrics metrics = new PanicwatchMetrics();
@@ -42,8 +45,7 @@ public final class ServedApp implements AutoCloseable {
         try {
             Map<String, Object> withServer = new HashMap<>(kafka);
             withServer.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server.advertisedAddress());
-            withServer.put(PipelineObserver.CONFIG, metrics);
-            PanicwatchApp app = PanicwatchApp.start(pipeline, withServer);
+            PanicwatchApp app = PanicwatchApp.start(pipeline, withServer, metrics);
             server.attach(app.streams(), app::stopReason, app::lastThreadFailure);
             return new ServedApp(app, server, metrics);
         } catch (RuntimeException e) {

@@ -1,4 +1,4 @@
-package dev.panicwatch.cli;
+package dev.panicwatch.streams.remediations;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +29,7 @@ class RemediationTextTest {
                         RemediationAction.REDUCE_HOST_LOAD))
                 .setRationale("The host was overloaded.").build();
         // 3.4375 → "3.44"; 0.8 → "80 %".
-        assertThat(RemediationsCommand.RemediationText.readable(event)).isEqualTo("""
+        assertThat(RemediationText.readable(event)).isEqualTo("""
                 2024-05-08T10:03:00Z  VM pve1/104 on host pve1: TLB_FLUSH_TIMEOUT, 1 timeout panic in the window
                   do:        RAISE_VTI, DISABLE_TLB_TIMEOUT, REDUCE_HOST_LOAD
                   boot-args: keepsyms=1 tlbto_us=0 vti=9   (vti 6 → 9)

@@ -1,4 +1,4 @@
-package dev.panicwatch.streams.query;
+package dev.panicwatch.streams.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,7 +10,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.panicwatch.streams.config.InvalidSettingException;
 
 class QueryApiSettingsTest {
 

@@ -1,4 +1,4 @@
-package dev.panicwatch.schemas.registry;
+package dev.panicwatch.kafka.registry;
 
 import java.net.URI;
 import java.time.Duration;
@@ -29,6 +29,12 @@ public record RegistrySettings(List<URI> urls, boolean autoRegister, boolean use
     public static final String CREDENTIALS_SOURCE = "basic.auth.credentials.source";
     public static final String USER_INFO = "basic.auth.user.info";
     public static final String REQUEST_TIMEOUT_MS = "schema.registry.request.timeout.ms";
+
+    /** Whether {@code key} is one of the serde's settings (which Kafka's own clients do not know). */
+    public static boolean isRegistrySetting(String key) {
+        return key.startsWith("schema.registry.") || key.startsWith("basic.auth.")
+                || key.equals(AUTO_REGISTER) || key.equals(USE_LATEST_VERSION);
+    }
 
     public RegistrySettings {
         if (urls.isEmpty()) {

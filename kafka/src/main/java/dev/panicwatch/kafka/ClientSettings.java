@@ -1,4 +1,4 @@
-package dev.panicwatch.schemas.kafka;
+package dev.panicwatch.kafka;
 
 import java.util.Locale;
 import java.util.Map;

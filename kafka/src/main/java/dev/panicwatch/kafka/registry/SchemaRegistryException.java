@@ -1,4 +1,4 @@
-package dev.panicwatch.schemas.registry;
+package dev.panicwatch.kafka.registry;
 
 /** A schema-registry call failed; the message names the registry, the call and what went wrong. */
 public class SchemaRegistryException extends RuntimeException {

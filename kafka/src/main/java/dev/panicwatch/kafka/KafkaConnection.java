@@ -1,17 +1,18 @@
-package dev.panicwatch.ingest.publish;
+package dev.panicwatch.kafka;
 
 import java.util.Map;
 import java.util.TreeMap;
 
-import dev.panicwatch.schemas.kafka.ClientSettings;
-import dev.panicwatch.schemas.registry.RegistrySettings;
+import dev.panicwatch.kafka.registry.RegistrySettings;
 
 /**
- * Where the collectors publish: Kafka client settings and the schema registry URL. Every {@code KAFKA_*} and
- * {@code SCHEMA_REGISTRY_*} environment variable passes through (SASL/SSL included, see {@link ClientSettings});
- * the {@code --bootstrap-servers} and {@code --schema-registry-url} flags win over the environment.
+ * Where a Panicwatch client connects: Kafka client settings and the schema registry, the one shape every command,
+ * collector and the streams app build their clients from. Every {@code KAFKA_*} and {@code SCHEMA_REGISTRY_*}
+ * environment variable passes through (SASL/SSL included, see {@link ClientSettings}); the
+ * {@code --bootstrap-servers} and {@code --schema-registry-url} flags win over the environment. Neither address has
+ * a default: a command that was not told where Kafka is says so instead of trying localhost.
  *
- * @param clientConfig Kafka client properties plus {@code schema.registry.url}
+ * @param clientConfig Kafka client properties plus {@code schema.registry.url} (and the registry's other settings)
  */
 public record KafkaConnection(Map<String, Object> clientConfig) {
 
@@ -47,13 +48,34 @@ public record KafkaConnection(Map<String, Object> clientConfig) {
         return new KafkaConnection(config);
     }
 
-    /** Settings for a known broker and registry (tests, the demo). */
+    /** Settings for a known broker and registry (the demo, the bench, tests). */
     public static KafkaConnection of(String bootstrapServers, String schemaRegistryUrl) {
         return resolve(bootstrapServers, schemaRegistryUrl, Map.of());
     }
 
+    /** This connection with more client settings laid over it (an application id, a state folder). */
+    public KafkaConnection with(Map<String, ?> more) {
+        Map<String, Object> config = new TreeMap<>(clientConfig);
+        config.putAll(more);
+        return new KafkaConnection(config);
+    }
+
     public String bootstrapServers() {
         return clientConfig.get(BOOTSTRAP_SERVERS).toString();
+    }
+
+    /**
+     * The settings Kafka's own clients take: the registry's are left out, since they belong to the serde and Kafka
+     * would log a warning about each unknown one.
+     */
+    public Map<String, Object> kafkaClientConfig() {
+        Map<String, Object> config = new TreeMap<>();
+        clientConfig.forEach((key, value) -> {
+            if (!RegistrySettings.isRegistrySetting(key)) {
+                config.put(key, value);
+            }
+        });
+        return config;
     }
 
     private static boolean isBlank(Object value) {

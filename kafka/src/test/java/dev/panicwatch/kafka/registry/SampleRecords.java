@@ -1,9 +1,13 @@
-package dev.panicwatch.schemas;
+package dev.panicwatch.kafka.registry;
 
 import java.time.Instant;
 import java.util.List;
 
-/** Small, valid records for serde and evolution tests. */
+import dev.panicwatch.schemas.HostLoadSample;
+import dev.panicwatch.schemas.PanicReport;
+import dev.panicwatch.schemas.ReportFormat;
+
+/** Small, valid records for the serde tests. */
 public final class SampleRecords {
 
     private SampleRecords() {

@@ -1,4 +1,4 @@
-package dev.panicwatch.schemas.registry;
+package dev.panicwatch.kafka.registry;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,9 +1,8 @@
-package dev.panicwatch.streams.query;
+package dev.panicwatch.streams.config;
 
 import java.util.Map;
 import java.util.Optional;
 
-import dev.panicwatch.streams.config.InvalidSettingException;
 import dev.panicwatch.tls.ClientTrust;
 import dev.panicwatch.tls.TlsFiles;
 
@@ -35,6 +34,9 @@ public record QueryApiSettings(int port, String advertisedHost, Optional<String>
     public static final String TLS_CERT_ENV = "PANICWATCH_API_TLS_CERT";
     public static final String TLS_KEY_ENV = "PANICWATCH_API_TLS_KEY";
     public static final String METRICS_OPEN_ENV = "PANICWATCH_API_METRICS_OPEN";
+    /** The environment variables the query API reads. */
+    public static final java.util.Set<String> ENVIRONMENT_NAMES = java.util.Set.of(PORT_ENV, HOST_ENV, TOKEN_ENV,
+            TLS_CERT_ENV, TLS_KEY_ENV, METRICS_OPEN_ENV);
 
     public QueryApiSettings {
         if (port < 0 || port > 65_535) {
