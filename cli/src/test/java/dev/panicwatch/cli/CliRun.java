@@ -11,7 +11,12 @@ import java.nio.charset.StandardCharsets;
 record CliRun(int exitCode, String out, String err) {
 
     /** Synchronized because System.out and System.err belong to the whole JVM. */
-    static synchronized CliRun of(String... args) {
+    static CliRun of(String... args) {
+        return of(Panicwatch.commandLine(), args);
+    }
+
+    /** Runs ARGS on a command line the test has prepared (e.g. a subcommand given a fixed clock). */
+    static synchronized CliRun of(picocli.CommandLine commandLine, String... args) {
         PrintStream originalOut = System.out;
         PrintStream originalErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -19,7 +24,7 @@ record CliRun(int exitCode, String out, String err) {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Panicwatch.commandLine().execute(args);
+            int code = commandLine.execute(args);
             return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(originalOut);
