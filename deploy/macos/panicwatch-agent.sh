@@ -434,6 +434,10 @@ advice_main() {
 if [ "${1:-}" = advice ]; then
   shift
   advice_main "$@"
+elif [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
+  printf 'usage: panicwatch-agent        (run by launchd) send new panic reports and the guest state to PANICWATCH_URL\n'
+  advice_usage
+  exit 0
 elif [ $# -gt 0 ]; then
   fail_config "unknown argument $1: the agent runs without arguments (from launchd), or as 'panicwatch-agent advice [--apply]'"
 fi

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ./panicwatch advice}: the VM's latest advice from the query API, turned into the exact edit of the OpenCore
- * config.plist it boots from (on an admin machine where that file is mounted), and with {@code --apply} made.
+ * config.plist it boots from (on an admin machine where that file is mounted), and with {@code --apply} made
+ * (docs/design.md#boot-args: where boot-args are set).
  */
 @Command(name = "advice", mixinStandardHelpOptions = true,
         description = {"Show (and with --apply make) the change the VM's latest advice asks of its OpenCore "
