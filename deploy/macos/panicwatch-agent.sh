@@ -78,7 +78,8 @@ log_cmd="${PANICWATCH_LOG:-/usr/bin/log}"
 log() { printf '%s panicwatch-agent: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 fail_config() { log "configuration error: $*"; exit 78; }
 
-# url_protocols NAME URL SERVER WHAT: curl's --proto value for URL (the setting NAME, of SERVER, which is sent WHAT).
+# url_protocols NAME URL CERT_OPTIONS WHAT: curl's --proto value for URL (the setting NAME; its server takes a
+# certificate with CERT_OPTIONS, and is sent WHAT).
 # Only https:// by default: the bearer token goes with every request. --proto also keeps a redirect from leaving it.
 url_protocols() {
   case "$2" in
@@ -86,7 +87,7 @@ url_protocols() {
     http://*)
       case "${PANICWATCH_ALLOW_HTTP:-}" in
         1|true|yes) printf '=http,https' ;;
-        *) fail_config "$1 $2 is plain http://: $4 would cross the network in clear. Use https:// (the $3's --tls-cert/--tls-key), or set PANICWATCH_ALLOW_HTTP=1 on a network you trust" ;;
+        *) fail_config "$1 $2 is plain http://: $4 would cross the network in clear. Use https:// ($3), or set PANICWATCH_ALLOW_HTTP=1 on a network you trust" ;;
       esac ;;
     *) fail_config "$1 $2 must start with https:// (or http:// with PANICWATCH_ALLOW_HTTP=1)" ;;
   esac
@@ -385,7 +386,7 @@ advice_main() {
   nvram_cmd="${PANICWATCH_NVRAM:-nvram}"
   api_url="${PANICWATCH_API_URL:-}"
   [ -n "$api_url" ] || fail_config "PANICWATCH_API_URL is not set (the query API, e.g. https://panicwatch.example.net:8080)"
-  api_protocols="$(url_protocols PANICWATCH_API_URL "$api_url" "query API" "the API token")" || exit 78
+  api_protocols="$(url_protocols PANICWATCH_API_URL "$api_url" "the streams app's --api-tls-cert/--api-tls-key" "the API token")" || exit 78
   check_ca_file
   api_token="${PANICWATCH_API_TOKEN:-}"
   api_token_file="${PANICWATCH_API_TOKEN_FILE:-/etc/panicwatch/api-token}"
@@ -443,7 +444,7 @@ elif [ $# -gt 0 ]; then
 fi
 
 [ -n "$url" ] || fail_config "PANICWATCH_URL is not set (the receiver, e.g. https://panicwatch.example.net:8088)"
-protocols="$(url_protocols PANICWATCH_URL "$url" receiver "the token and the reports")" || exit 78
+protocols="$(url_protocols PANICWATCH_URL "$url" "the receiver's --tls-cert/--tls-key" "the token and the reports")" || exit 78
 check_ca_file
 token="${PANICWATCH_TOKEN:-}"
 if [ -z "$token" ]; then

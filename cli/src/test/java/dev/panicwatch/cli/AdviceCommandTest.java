@@ -266,10 +266,12 @@ class AdviceCommandTest {
         String[] args = Stream.concat(Stream.of("advice", "--vm", vm, "--opencore-config", plist.toString(),
                 "--api", "http://" + host(), "--token", "t"), Stream.of(more)).toArray(String[]::new);
         // The backup's name carries the time: a fixed clock makes it known.
-        CommandLine commandLine = Panicwatch.commandLine();
-        ((AdviceCommand) commandLine.getSubcommands().get("advice").getCommand()).clock =
-                Clock.fixed(Instant.parse("2026-03-02T10:00:00Z"), ZoneOffset.UTC);
-        return CliRun.of(commandLine, args);
+        return CliRun.of(() -> {
+            CommandLine commandLine = Panicwatch.commandLine();
+            ((AdviceCommand) commandLine.getSubcommands().get("advice").getCommand()).clock =
+                    Clock.fixed(Instant.parse("2026-03-02T10:00:00Z"), ZoneOffset.UTC);
+            return commandLine;
+        }, args);
     }
 
     private String host() {
