@@ -13,7 +13,7 @@ import dev.panicwatch.streams.config.InvalidSettingException;
 @Command(name = "panicwatch", mixinStandardHelpOptions = true, version = "panicwatch 0.1.0",
         description = "Correlates macOS VM timeout panics with host overload and advises vti boot-args.",
         subcommands = {DemoCommand.class, ParseCommand.class, StackCommand.class, StreamsCommand.class,
-                IngestCommand.class, ReplayCommand.class, QueryCommand.class, RemediationsCommand.class,
+                IngestCommand.class, ReplayCommand.class, QueryCommand.class, AdviceCommand.class, RemediationsCommand.class,
                 BenchCommand.class, NotifyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Panicwatch implements Runnable {

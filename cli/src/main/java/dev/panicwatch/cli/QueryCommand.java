@@ -61,7 +61,8 @@ final class QueryCommand implements Runnable {
                 description = "Bearer token, when the API requires one (default: PANICWATCH_API_TOKEN).")
         String token;
 
-        @Option(names = "--json", description = "Print the API's JSON answer instead of a table.")
+        @Option(names = "--json",
+                description = "Print JSON instead of readable text (query: the API's answer; advice: the change).")
         boolean json;
     }
 

@@ -11,7 +11,15 @@ import java.nio.charset.StandardCharsets;
 record CliRun(int exitCode, String out, String err) {
 
     /** Synchronized because System.out and System.err belong to the whole JVM. */
-    static synchronized CliRun of(String... args) {
+    static CliRun of(String... args) {
+        return of(Panicwatch::commandLine, args);
+    }
+
+    /**
+     * Runs ARGS on a command line the test prepares (e.g. a subcommand given a fixed clock). It is made once the
+     * streams are redirected: picocli's writers take System.out and System.err as they are then.
+     */
+    static synchronized CliRun of(java.util.function.Supplier<picocli.CommandLine> commandLine, String... args) {
         PrintStream originalOut = System.out;
         PrintStream originalErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -19,7 +27,7 @@ record CliRun(int exitCode, String out, String err) {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Panicwatch.commandLine().execute(args);
+            int code = commandLine.get().execute(args);
             return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(originalOut);

@@ -25,6 +25,10 @@ public final class GuestAgent {
     public record Run(int exitCode, String stderr) {
     }
 
+    /** A run of {@code panicwatch-agent advice}: what it printed (the change) and logged. */
+    public record AdviceRun(int exitCode, String stdout, String stderr) {
+    }
+
     /** What {@code uname -v} says on the seed scenario's macOS 10.15.5 guests. */
     public static final String KERNEL_10_15_5 = "Darwin Kernel Version 19.5.0: Tue May 26 20:41:44 PDT 2020; "
             + "root:xnu-6153.121.2~2/RELEASE_X86_64";
@@ -126,6 +130,52 @@ public final class GuestAgent {
                 .redirectError(err.toFile()).start();
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("agent finished").isTrue();
         return new Run(process.exitValue(), Files.readString(err));
+    }
+
+    /**
+     * Runs {@code panicwatch-agent advice ARGS} against the query API at {@code apiUrl}, with stand-ins for PlistBuddy,
+     * plutil and nvram (test resources {@code agent-stand-ins/}, which keep their state in {@code facts/}) and an
+     * {@code id} that answers uid 0 unless {@code facts/uid} says otherwise.
+     *
+     * @param settings PANICWATCH_* variables on top of the API URL, the stand-ins and the folders
+     */
+    public AdviceRun advice(String apiUrl, List<String> args, Map<String, String> settings)
+            throws IOException, InterruptedException {
+        Path bin = dir.resolve("bin");
+        for (String name : List.of("PlistBuddy", "plutil", "nvram")) {
+            try (var in = GuestAgent.class.getResourceAsStream("/agent-stand-ins/" + name)) {
+                executable(bin.resolve(name), new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        executable(bin.resolve("id"), "#!/bin/sh\n[ \"$1\" = -u ] || exit 64\n"
+                + "cat \"$(dirname \"$0\")/../facts/uid\" 2>/dev/null || echo 0\n");
+        List<String> command = new java.util.ArrayList<>(List.of("bash", SCRIPT.toString(), "advice"));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("PANICWATCH_"));
+        env.put("PATH", bin + ":" + System.getenv("PATH"));
+        env.put("PANICWATCH_CONFIG", dir.resolve("no-such-config").toString());
+        env.put("PANICWATCH_API_URL", apiUrl);
+        env.put("PANICWATCH_API_TOKEN_FILE", dir.resolve("no-api-token").toString());
+        env.put("PANICWATCH_STATE_DIR", dir.resolve("agent-state").toString());
+        env.put("PANICWATCH_OPENCORE_CONFIG", dir.resolve("EFI/OC/config.plist").toString());
+        env.put("PANICWATCH_PLISTBUDDY", bin.resolve("PlistBuddy").toString());
+        env.put("PANICWATCH_PLUTIL", bin.resolve("plutil").toString());
+        env.put("PANICWATCH_NVRAM", bin.resolve("nvram").toString());
+        env.put("PANICWATCH_ID", bin.resolve("id").toString());
+        env.put("TMPDIR", dir.toString());
+        env.putAll(new LinkedHashMap<>(settings));
+        Path out = dir.resolve("advice-stdout.txt");
+        Path err = dir.resolve("advice-stderr.txt");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("agent finished").isTrue();
+        return new AdviceRun(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** The folder the stand-ins keep their state in. */
+    public Path facts() {
+        return facts;
     }
 
     private static void executable(Path file, String text) throws IOException {

@@ -17,9 +17,12 @@ import dev.panicwatch.schemas.HostLoadSample;
  * @param peakCpuPressure    largest host PSI cpu some avg10 (percent)
  * @param severity           R: the largest of load1 / hostCpus and 1 / (1 − vcpuWaitRatioMax), i.e. how many times
  *                           slower than it expects a vCPU ran
+ * @param latest             the last sample in the window (null without samples): the VM's own figures (vCPUs,
+ *                           cpuunits, host CPUs) as the host-side advice names them
  */
 public record LoadWindow(Instant start, Instant end, int samples, OptionalDouble peakLoadPerCpu,
-                         OptionalDouble worstVcpuWait, OptionalDouble peakCpuPressure, OptionalDouble severity) {
+                         OptionalDouble worstVcpuWait, OptionalDouble peakCpuPressure, OptionalDouble severity,
+                         HostLoadSample latest) {
 
     /**
      * A vCPU that never ran in an interval (wait ratio 1) has an infinite slowdown; any R ≥ 16 already yields the
@@ -34,12 +37,16 @@ public record LoadWindow(Instant start, Instant end, int samples, OptionalDouble
         double worstWait = Double.NaN;
         double peakPsi = Double.NaN;
         double severity = Double.NaN;
+        HostLoadSample latest = null;
         for (HostLoadSample s : candidates) {
             Instant t = s.getSampleTime();
             if (t.isBefore(start) || t.isAfter(end)) {
                 continue;
             }
             count++;
+            if (latest == null || !t.isBefore(latest.getSampleTime())) {
+                latest = s;
+            }
             if (s.getHostCpus() > 0) {
                 double perCpu = s.getLoad1() / s.getHostCpus();
                 peakLoad = max(peakLoad, perCpu);
@@ -54,7 +61,7 @@ public record LoadWindow(Instant start, Instant end, int samples, OptionalDouble
                 peakPsi = max(peakPsi, s.getCpuPressureSome10());
             }
         }
-        return new LoadWindow(start, end, count, opt(peakLoad), opt(worstWait), opt(peakPsi), opt(severity));
+        return new LoadWindow(start, end, count, opt(peakLoad), opt(worstWait), opt(peakPsi), opt(severity), latest);
     }
 
     public boolean hasSamples() {

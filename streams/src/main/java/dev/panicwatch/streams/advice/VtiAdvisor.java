@@ -18,9 +18,6 @@ import dev.panicwatch.streams.config.PipelineSettings;
  */
 public final class VtiAdvisor {
 
-    private static final String REDUCE_LOAD = "The lasting fix is less load on the host: fewer vCPUs for the VMs, a "
-            + "higher cpuunits for this VM, CPU affinity, or migrating VMs away.";
-
     private final OverloadThresholds thresholds;
     private final VtiCap cap;
     private final int stepMin;
@@ -73,13 +70,15 @@ public final class VtiAdvisor {
                             + "investigate the guest (drivers, kexts, a hung device)" + currentTimeout(panic) + ".",
                     judgement);
         }
+        // Host-side commands with this VM's figures (docs/design.md#advice-rules).
+        String reduceLoad = ProxmoxCommands.reduceLoad(panic.vmId(), load.latest());
         String overload = " The host was overloaded in " + window(load) + " (" + samples(load) + ": "
                 + String.join("; ", judgement.crossed()) + "; severity R = " + fmt(load.severity().orElse(1.0))
                 + ", i.e. a vCPU ran up to " + fmt(load.severity().orElse(1.0)) + "× slower than it expects).";
         if (!panic.vtiHelps()) {
             return new Advice(Verdict.NOT_VTI_GOVERNED, List.of(RemediationAction.REDUCE_HOST_LOAD), null, null,
                     null, null, what + overload + " Raising vti does not lengthen this timeout here ("
-                    + panic.diagnosisReason() + "). " + REDUCE_LOAD, judgement);
+                    + panic.diagnosisReason() + "). " + reduceLoad, judgement);
         }
         int kernelCap = cap.forKernel(panic.xnuVersion());
         String escalation = escalatingFromVti == null ? "" : " The guest already runs vti=" + panic.currentVti()
@@ -88,7 +87,7 @@ public final class VtiAdvisor {
             return new Advice(Verdict.AT_VTI_CAP, List.of(RemediationAction.REDUCE_HOST_LOAD), null, null, before,
                     null, what + overload + escalation + " The guest already runs vti=" + panic.currentVti()
                     + " (timeout " + EffectiveTimeout.format(before) + "), at or above the " + cap.describe(panic.xnuVersion())
-                    + "; vti cannot help further. " + REDUCE_LOAD, judgement);
+                    + "; vti cannot help further. " + reduceLoad, judgement);
         }
         double severity = load.severity().orElse(1.0);
         int rawStep = 1 + ceilLog2(severity);
@@ -111,7 +110,7 @@ public final class VtiAdvisor {
                 + " Set vti=" + suggested + " (" + stepText + "): timeout " + EffectiveTimeout.format(before) + " → "
                 + EffectiveTimeout.format(after) + "."
                 + (tlb ? " Also set tlbto_us=0 so a late TLB flush is traced instead of panicking (the vCPU keeps waiting)." : "")
-                + " Boot-args: " + bootArgs + ". " + REDUCE_LOAD;
+                + " Boot-args: " + bootArgs + ". " + reduceLoad;
         return new Advice(Verdict.RAISE_VTI, actions, suggested, bootArgs, before, after, rationale, judgement);
     }
 

@@ -28,6 +28,7 @@ class LoadWindowTest {
                 at("2026-11-20T10:01:00Z", "pve2", 32, 64, null, 45.0),   // on the end: 2.0
                 at("2026-11-20T10:01:01Z", "new", 32, 640, null, null))); // after the end: ignored
         assertThat(w.samples()).isEqualTo(2);
+        assertThat(w.latest().getHostId()).as("the last sample inside the bounds").isEqualTo("pve2");
         assertThat(w.peakLoadPerCpu()).hasValue(2.0);
         assertThat(w.worstVcpuWait()).hasValue(0.5);
         assertThat(w.peakCpuPressure()).hasValue(45.0);

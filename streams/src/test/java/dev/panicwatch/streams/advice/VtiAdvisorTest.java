@@ -43,6 +43,9 @@ class VtiAdvisorTest {
         assertThat(a.actions()).containsExactly(RemediationAction.RAISE_VTI, RemediationAction.DISABLE_TLB_TIMEOUT,
                 RemediationAction.REDUCE_HOST_LOAD);
         assertThat(a.rationale()).contains("32 s → 256 s");
+        // The host side names this VM's commands: its id 104, 8 vCPUs of the sample, the default cpuunits doubled.
+        assertThat(a.rationale()).contains("On Proxmox: qm set 104 --cpuunits 200 (", "qm set 104 --cores 4 (",
+                "qm set 104 --affinity 0-7 (");
         // 110 / 32 = 3.4375: the judgement the event's evidence publishes is the one this verdict rests on.
         assertThat(a.overload().overloaded()).isTrue();
         assertThat(a.overload().crossed()).containsExactly("load1/CPUs peaked at 3.44 (threshold 1.00)");
