@@ -19,13 +19,13 @@ import com.dd.plist.PropertyListParser;
 
 import dev.panicwatch.ingest.panic.PanicReportFactory;
 import dev.panicwatch.ingest.publish.IdempotentPublisher;
-import dev.panicwatch.ingest.publish.KafkaConnection;
 import dev.panicwatch.ingest.replay.BundledScenarios;
 import dev.panicwatch.ingest.replay.ScenarioReader;
 import dev.panicwatch.ingest.replay.ScenarioReplayer;
+import dev.panicwatch.kafka.KafkaConnection;
+import dev.panicwatch.streams.app.ServedApp;
 import dev.panicwatch.streams.config.PipelineSettings;
-import dev.panicwatch.streams.query.QueryApiSettings;
-import dev.panicwatch.streams.query.ServedApp;
+import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.testkit.IntegrationTest;
 import dev.panicwatch.testkit.StackEndpoints;
 
