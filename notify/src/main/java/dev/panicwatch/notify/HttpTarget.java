@@ -18,7 +18,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.panicwatch.streams.query.AvroJson;
+import dev.panicwatch.streams.remediations.AvroJson;
 
 /**
  * The HTTP targets: a generic JSON webhook, Slack/Mattermost incoming webhooks, ntfy and Gotify. They differ only in

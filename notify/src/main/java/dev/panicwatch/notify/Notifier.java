@@ -33,7 +33,7 @@ import dev.panicwatch.kafka.KafkaConnection;
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.config.InvalidSettingException;
-import dev.panicwatch.streams.topology.PanicwatchSerdes;
+import dev.panicwatch.streams.remediations.RemediationFeed;
 
 /**
  * {@code ./panicwatch notify}: reads {@code remediations} in a consumer group and hands each event to every target
@@ -79,7 +79,7 @@ public final class Notifier implements AutoCloseable {
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.startFrom().name().toLowerCase(Locale.ROOT));
         consumerConfig.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "panicwatch-notify");
         consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-                PanicwatchSerdes.fromConfig(connection.clientConfig()).remediations().deserializer());
+                RemediationFeed.eventDeserializer(connection));
         consumerMetrics = new KafkaClientMetrics(consumer);
         consumerMetrics.bindTo(metrics.registry());
         for (TargetSettings target : config.targets()) {

@@ -18,6 +18,7 @@ import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 import dev.panicwatch.schemas.RemediationEvent;
+import dev.panicwatch.streams.remediations.AvroJson;
 import dev.panicwatch.streams.topology.EncodedLoadSample;
 import dev.panicwatch.streams.topology.PanicClassCounts;
 import dev.panicwatch.streams.topology.StoreNames;

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import dev.panicwatch.kafka.KafkaConnection;
@@ -45,6 +46,14 @@ public final class RemediationFeed implements AutoCloseable {
     }
 
     /**
+     * How the events are read off the topic (Avro through the registry {@code connection} names), for a reader that
+     * needs its own consumer, such as the notifier with its consumer group.
+     */
+    public static Deserializer<RemediationEvent> eventDeserializer(KafkaConnection connection) {
+        return PanicwatchSerdes.fromConfig(connection.clientConfig()).remediations().deserializer();
+    }
+
+    /**
      * @param timeout how long to wait for the topic's metadata and offsets
      * @throws MissingTopicException when the topic is not there
      * @throws org.apache.kafka.common.KafkaException when Kafka cannot be reached within {@code timeout}
@@ -55,7 +64,7 @@ public final class RemediationFeed implements AutoCloseable {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         KafkaConsumer<String, RemediationEvent> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                PanicwatchSerdes.fromConfig(connection.clientConfig()).remediations().deserializer());
+                eventDeserializer(connection));
         try {
             List<PartitionInfo> infos = consumer.partitionsFor(Topics.REMEDIATIONS, timeout);
             if (infos == null || infos.isEmpty()) {

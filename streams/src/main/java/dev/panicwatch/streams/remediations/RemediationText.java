@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.panicwatch.schemas.LoadEvidence;
 import dev.panicwatch.schemas.RemediationEvent;
-import dev.panicwatch.streams.query.AvroJson;
 
 /**
  * A remediation as people read it, and as one JSON line (the event's Avro field names). The arrow is spelled {@code ->}

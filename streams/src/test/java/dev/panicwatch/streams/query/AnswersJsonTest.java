@@ -16,6 +16,7 @@ import dev.panicwatch.schemas.LoadEvidence;
 import dev.panicwatch.schemas.PanicClass;
 import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.schemas.RemediationEvent;
+import dev.panicwatch.streams.remediations.AvroJson;
 
 /** The JSON the API writes: field names and value forms are the contract (see openapi.json). */
 class AnswersJsonTest {

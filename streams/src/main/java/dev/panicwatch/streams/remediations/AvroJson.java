@@ -1,4 +1,4 @@
-package dev.panicwatch.streams.query;
+package dev.panicwatch.streams.remediations;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
