@@ -18,9 +18,12 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 import dev.panicwatch.diagnosis.classify.PanicClassifier;
+import dev.panicwatch.schemas.GuestState;
 import dev.panicwatch.schemas.PanicReport;
+import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.advice.AdviceHistory;
+import dev.panicwatch.streams.advice.AdviceLifecycle;
 import dev.panicwatch.streams.advice.PanicFacts;
 import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.metrics.PipelineObserver;
@@ -31,7 +34,9 @@ import dev.panicwatch.streams.metrics.PipelineObserver;
  * panic-reports ─ check key ─ drop duplicates ─ classify (host, class: PanicFacts) ─┬─ count per VM / host / class
  *                                                                                   └─┐
  * host-load ───── check key ────────────────────────────────────────────────────────── merge ─ correlate and advise
- *                                                                                               └─ remediations
+ *                                                                                               └─ remediations ─┐
+ * guest-state ─── check key ─────────── (with the panics, samples and remediations) ─ track advice outcomes ─┘
+ *                                                                                       └─ advice-outcomes
  * </pre>
  * Built here, configured by {@code StreamsConfigFactory}; tests build both the same way. Every processor, store and
  * internal topic has an explicit name so the topology can evolve without orphaning state.
@@ -84,14 +89,43 @@ public final class PanicwatchTopology {
                 Named.as("panics-as-vm-events"));
         KStream<String, VmEvent> loadEvents = samples.mapValues(s -> (VmEvent) new VmEvent.Load(s),
                 Named.as("samples-as-vm-events"));
-        panicEvents.merge(loadEvents, Named.as("merge-vm-events"))
+        KStream<String, RemediationEvent> remediations = panicEvents.merge(loadEvents, Named.as("merge-vm-events"))
                 .process(() -> new PanicLoadCorrelator(settings, hosts, observer, backlog),
                         Named.as("correlate-and-advise"),
                         StoreNames.RECENT_LOAD_PER_VM, StoreNames.PENDING_PANICS, StoreNames.ADVICE_HISTORY,
-                        StoreNames.LATEST_REMEDIATION_PER_VM)
-                .to(Topics.REMEDIATIONS, Produced.with(Serdes.String(), serdes.remediations())
-                        .withName("write-remediations"));
+                        StoreNames.LATEST_REMEDIATION_PER_VM);
+        remediations.to(Topics.REMEDIATIONS, Produced.with(Serdes.String(), serdes.remediations())
+                .withName("write-remediations"));
+
+        trackOutcomes(builder, settings, serdes, remediations, classified, samples);
         return builder.build();
+    }
+
+    /**
+     * docs/design.md#advice-outcome: the advice just published, the guest states, the panics and the samples of each
+     * VM meet in one processor, in the same task as the correlator (all keyed by vmId, so nothing is repartitioned).
+     */
+    private static void trackOutcomes(StreamsBuilder builder, PipelineSettings settings, PanicwatchSerdes serdes,
+                                      KStream<String, RemediationEvent> remediations,
+                                      KStream<String, PanicFacts> classified,
+                                      KStream<String, EncodedLoadSample> samples) {
+        KStream<String, OutcomeInput> guests = builder
+                .stream(Topics.GUEST_STATE, Consumed.with(Serdes.String(), serdes.guestStates())
+                        .withTimestampExtractor(new EventTimeExtractor()).withName("read-guest-state"))
+                .processValues(() -> new VmKeyCheck<GuestState>(Topics.GUEST_STATE, GuestState::getVmId),
+                        Named.as("check-guest-state-key"))
+                .mapValues(g -> (OutcomeInput) new OutcomeInput.Observed(g), Named.as("guest-states-as-outcome-input"));
+        remediations.mapValues(r -> (OutcomeInput) new OutcomeInput.Advised(r), Named.as("advice-as-outcome-input"))
+                .merge(guests, Named.as("merge-outcome-guest-states"))
+                .merge(classified.mapValues(p -> (OutcomeInput) new OutcomeInput.Panicked(p),
+                        Named.as("panics-as-outcome-input")), Named.as("merge-outcome-panics"))
+                .merge(samples.mapValues(s -> (OutcomeInput) new OutcomeInput.Sampled(s),
+                        Named.as("samples-as-outcome-input")), Named.as("merge-outcome-samples"))
+                .process(() -> new AdviceOutcomeTracker(settings), Named.as("track-advice-outcomes"),
+                        StoreNames.ADVICE_LIFECYCLES, StoreNames.LATEST_GUEST_STATE_PER_VM,
+                        StoreNames.ADVICE_OUTCOME_PER_VM, StoreNames.RECENT_LOAD_PER_VM)
+                .to(Topics.ADVICE_OUTCOMES, Produced.with(Serdes.String(), serdes.adviceOutcomes())
+                        .withName("write-advice-outcomes"));
     }
 
     private static void countPanics(KStream<String, PanicFacts> classified, PipelineSettings settings) {
@@ -153,5 +187,14 @@ public final class PanicwatchTopology {
                 Stores.persistentKeyValueStore(StoreNames.LATEST_REMEDIATION_PER_VM), Serdes.String(),
                 serdes.remediations());
         builder.addStateStore(latest);
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.ADVICE_LIFECYCLES), Serdes.String(),
+                new JsonSerde<>(AdviceLifecycle.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.LATEST_GUEST_STATE_PER_VM), Serdes.String(),
+                serdes.guestStates()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.ADVICE_OUTCOME_PER_VM), Serdes.String(),
+                serdes.adviceOutcomes()));
     }
 }
