@@ -28,6 +28,7 @@ import dev.panicwatch.streams.advice.LoadWindow;
 import dev.panicwatch.streams.advice.OverloadThresholds;
 import dev.panicwatch.streams.advice.PanicFacts;
 import dev.panicwatch.streams.config.PipelineSettings;
+import dev.panicwatch.streams.metrics.PipelineObserver;
 
 /**
  * docs/design.md#advice-outcome for one partition's VMs: follows each piece of advice that changes boot-args from
@@ -47,8 +48,11 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
     private KeyValueStore<String, AdviceOutcome> outcomes;
     private WindowStore<String, EncodedLoadSample> recentLoad;
 
-    AdviceOutcomeTracker(PipelineSettings settings) {
+    private final PipelineObserver observer;
+
+    AdviceOutcomeTracker(PipelineSettings settings, PipelineObserver observer) {
         this.settings = settings;
+        this.observer = observer;
         this.thresholds = new OverloadThresholds(settings.loadPerCpuThreshold(), settings.vcpuWaitThreshold(),
                 settings.cpuPressureThreshold());
     }
@@ -255,6 +259,7 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
         outcomes.put(vm, outcome);
         LOG.info("VM {}: advice {} {} at {}: {}", vm, t.remediationId(), t.status(), outcome.getTime(), reason);
         context.forward(new Record<>(vm, outcome, at));
+        observer.adviceOutcome(outcome.getStatus());
         return life;
     }
 

@@ -36,6 +36,8 @@ public final class StoreNames {
     public static final String PENDING_PANICS = "pending-panics";
     /** Internal: per-VM cooldown and escalation state. */
     public static final String ADVICE_HISTORY = "advice-history";
+    /** Internal: hostId → the guests seen on it, their vti and when each was last warned (preventive advice). */
+    public static final String GUESTS_PER_HOST = "guests-per-host";
     /** Internal: per-VM advice lifecycle and recent timeout panics, for the outcomes. */
     public static final String ADVICE_LIFECYCLES = "advice-lifecycles";
 
