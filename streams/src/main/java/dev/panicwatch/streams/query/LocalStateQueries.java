@@ -17,6 +17,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
+import dev.panicwatch.schemas.AdviceOutcome;
+import dev.panicwatch.schemas.AdviceOutcomeStatus;
+import dev.panicwatch.schemas.GuestState;
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.streams.topology.EncodedLoadSample;
 import dev.panicwatch.streams.topology.PanicClassCounts;
@@ -129,6 +132,47 @@ final class LocalStateQueries {
         return AvroJson.of(event);
     }
 
+    /** The VM's current advice outcome (its latest transition), by Avro field names (docs/design.md#advice-outcome). */
+    Map<String, Object> adviceOutcome(String vm, Integer partition) {
+        AdviceOutcome outcome = outcomes(partition).get(vm);
+        if (outcome == null) {
+            if (vmKnown(vm, partition)) {
+                throw new UnknownSubjectException("VM '" + vm + "' has no advice outcome: none of its advice so far "
+                        + "changed boot-args");
+            }
+            throw unknownVm(vm);
+        }
+        return AvroJson.of(outcome);
+    }
+
+    /** What the VM was last seen running (the guest state with the latest observedTime), by Avro field names. */
+    Map<String, Object> guestState(String vm, Integer partition) {
+        GuestState state = guestStates(partition).get(vm);
+        if (state == null) {
+            throw new UnknownSubjectException("VM '" + vm + "' has no guest state: neither its agent nor a panic "
+                    + "report with boot-args reported what it runs");
+        }
+        return AvroJson.of(state);
+    }
+
+    /**
+     * This instance's current outcomes on {@code partitions}, filtered by host and status when given (null: any),
+     * ordered by VM id.
+     */
+    Answers.Outcomes localOutcomes(String host, AdviceOutcomeStatus status, List<Integer> partitions) {
+        List<Map<String, Object>> matching = new ArrayList<>();
+        try (KeyValueIterator<String, AdviceOutcome> all = outcomes(null).all()) {
+            all.forEachRemaining(kv -> {
+                AdviceOutcome o = kv.value;
+                if ((host == null || host.equals(o.getHostId())) && (status == null || status == o.getStatus())) {
+                    matching.add(AvroJson.of(o));
+                }
+            });
+        }
+        matching.sort(Comparator.comparing(o -> String.valueOf(o.get("vmId"))));
+        return new Answers.Outcomes(host, status == null ? null : status.name(), matching, partitions);
+    }
+
     /** The VM's load samples in the range (not window-aligned: samples are points in time). */
     Answers.LoadSeries load(String vm, TimeRange range, Integer partition) {
         List<Map<String, Object>> samples = new ArrayList<>();
@@ -184,6 +228,14 @@ final class LocalStateQueries {
 
     private ReadOnlyKeyValueStore<String, RemediationEvent> remediations(Integer partition) {
         return stores.store(StoreNames.LATEST_REMEDIATION_PER_VM, QueryableStoreTypes.keyValueStore(), partition);
+    }
+
+    private ReadOnlyKeyValueStore<String, AdviceOutcome> outcomes(Integer partition) {
+        return stores.store(StoreNames.ADVICE_OUTCOME_PER_VM, QueryableStoreTypes.keyValueStore(), partition);
+    }
+
+    private ReadOnlyKeyValueStore<String, GuestState> guestStates(Integer partition) {
+        return stores.store(StoreNames.LATEST_GUEST_STATE_PER_VM, QueryableStoreTypes.keyValueStore(), partition);
     }
 
     private ReadOnlyWindowStore<String, EncodedLoadSample> loads(Integer partition) {
