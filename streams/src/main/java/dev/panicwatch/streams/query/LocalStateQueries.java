@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -121,28 +122,27 @@ final class LocalStateQueries {
 
     /** The VM's latest advice, by Avro field names. */
     Map<String, Object> remediation(String vm, Integer partition) {
-        RemediationEvent event = remediations(partition).get(vm);
-        if (event == null) {
-            if (vmKnown(vm, partition)) {
-                throw new UnknownSubjectException("VM '" + vm + "' has no remediation yet (its panics so far "
-                        + "needed no advice, or the advice is still waiting for load data)");
-            }
-            throw unknownVm(vm);
-        }
-        return AvroJson.of(event);
+        return latest(remediations(partition), vm, partition, "has no remediation yet (its panics so far needed no "
+                + "advice, or the advice is still waiting for load data)");
     }
 
     /** The VM's current advice outcome (its latest transition), by Avro field names (docs/design.md#advice-outcome). */
     Map<String, Object> adviceOutcome(String vm, Integer partition) {
-        AdviceOutcome outcome = outcomes(partition).get(vm);
-        if (outcome == null) {
+        return latest(outcomes(partition), vm, partition, "has no advice outcome: none of its advice so far "
+                + "changed boot-args");
+    }
+
+    /** The VM's record in {@code store}; 404 saying {@code missing} for a known VM without one, else unknown VM. */
+    private Map<String, Object> latest(ReadOnlyKeyValueStore<String, ? extends IndexedRecord> store, String vm,
+                                       Integer partition, String missing) {
+        IndexedRecord record = store.get(vm);
+        if (record == null) {
             if (vmKnown(vm, partition)) {
-                throw new UnknownSubjectException("VM '" + vm + "' has no advice outcome: none of its advice so far "
-                        + "changed boot-args");
+                throw new UnknownSubjectException("VM '" + vm + "' " + missing);
             }
             throw unknownVm(vm);
         }
-        return AvroJson.of(outcome);
+        return AvroJson.of(record);
     }
 
     /** What the VM was last seen running (the guest state with the latest observedTime), by Avro field names. */
