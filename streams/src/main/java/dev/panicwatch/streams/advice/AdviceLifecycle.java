@@ -12,18 +12,38 @@ import java.util.List;
  *                           next advice and after the current one
  * @param hostId             host of the VM's latest sample, observation or panic (null while none named one)
  * @param advice             the current advice's lifecycle; null until a piece of advice changed the boot-args
+ * @param observations       the VM's latest guest-state observations, oldest first
  */
-public record AdviceLifecycle(List<Long> timeoutPanicMillis, String hostId, Tracked advice) {
+public record AdviceLifecycle(List<Long> timeoutPanicMillis, String hostId, Tracked advice,
+                              List<GuestObservation> observations) {
+
+    /**
+     * Observations kept per VM, so advice decided after several of them were read (a replay publishes a day in
+     * seconds) still sees each in time order, as it would have live.
+     */
+    public static final int OBSERVATIONS_KEPT = 8;
 
     /** A VM's panics are bounded so a guest that panics every minute for weeks cannot grow its entry without end. */
     public static final int MAX_PANICS_KEPT = 2_000;
 
     public AdviceLifecycle {
         timeoutPanicMillis = List.copyOf(timeoutPanicMillis);
+        observations = observations == null ? List.of() : List.copyOf(observations);
     }
 
     public static AdviceLifecycle none() {
-        return new AdviceLifecycle(List.of(), null, null);
+        return new AdviceLifecycle(List.of(), null, null, List.of());
+    }
+
+    /** With {@code o} in time order (a repeated observation time is kept once), the oldest beyond the bound dropped. */
+    public AdviceLifecycle withObservation(GuestObservation o) {
+        List<GuestObservation> kept = GuestObservation.keptWith(observations, o, OBSERVATIONS_KEPT);
+        return kept == observations ? this : new AdviceLifecycle(timeoutPanicMillis, hostId, advice, kept);
+    }
+
+    /** Timeout panic times in [from, to], oldest first. */
+    public List<Long> timeoutPanicsIn(long from, long to) {
+        return timeoutPanicMillis.stream().filter(t -> t >= from && t <= to).toList();
     }
 
     /** With {@code panicMillis} added in order, and panics older than {@code keepFrom} forgotten. */
@@ -42,27 +62,21 @@ public record AdviceLifecycle(List<Long> timeoutPanicMillis, String hostId, Trac
         while (kept.size() > MAX_PANICS_KEPT) {
             kept.remove(0);
         }
-        return new AdviceLifecycle(kept, hostId, advice);
+        return new AdviceLifecycle(kept, hostId, advice, observations);
     }
 
     /** Timeout panics in [from, to], both ends included. */
     public int timeoutPanicsBetween(long from, long to) {
-        int n = 0;
-        for (long t : timeoutPanicMillis) {
-            if (t >= from && t <= to) {
-                n++;
-            }
-        }
-        return n;
+        return timeoutPanicsIn(from, to).size();
     }
 
     public AdviceLifecycle withHost(String host) {
         return host == null || host.isBlank() || host.equals(hostId) ? this
-                : new AdviceLifecycle(timeoutPanicMillis, host, advice);
+                : new AdviceLifecycle(timeoutPanicMillis, host, advice, observations);
     }
 
     public AdviceLifecycle with(Tracked tracked) {
-        return new AdviceLifecycle(timeoutPanicMillis, hostId, tracked);
+        return new AdviceLifecycle(timeoutPanicMillis, hostId, tracked, observations);
     }
 
     /**
@@ -80,30 +94,40 @@ public record AdviceLifecycle(List<Long> timeoutPanicMillis, String hostId, Trac
      * @param afterOverloaded   of those, overloaded ones
      * @param reminded          whether NOT_APPLIED was sent since the advice or since it was last applied
      * @param lastTransitionMillis event time of the latest transition
+     * @param countedThroughMillis time of the latest sample counted in afterSamples, so one read both before and
+     *                          after APPLIED (a backfill from the load store) is counted once
      */
     public record Tracked(String status, String remediationId, long advisedMillis, int suggestedVti,
                           boolean tlbTimeoutDisabled, String suggestedBootArgs, Long appliedMillis, Period before,
-                          int afterSamples, int afterOverloaded, boolean reminded, long lastTransitionMillis) {
+                          int afterSamples, int afterOverloaded, boolean reminded, long lastTransitionMillis,
+                          long countedThroughMillis) {
 
         public Tracked moveTo(String newStatus, long atMillis) {
             return new Tracked(newStatus, remediationId, advisedMillis, suggestedVti, tlbTimeoutDisabled,
-                    suggestedBootArgs, appliedMillis, before, afterSamples, afterOverloaded, reminded, atMillis);
+                    suggestedBootArgs, appliedMillis, before, afterSamples, afterOverloaded, reminded, atMillis,
+                    countedThroughMillis);
         }
 
-        public Tracked applied(long atMillis) {
+        /** APPLIED at {@code atMillis}, with the samples already read since then counted. */
+        public Tracked applied(long atMillis, int samples, int overloaded, long countedThrough) {
             return new Tracked("APPLIED", remediationId, advisedMillis, suggestedVti, tlbTimeoutDisabled,
-                    suggestedBootArgs, atMillis, before, 0, 0, false, atMillis);
+                    suggestedBootArgs, atMillis, before, samples, overloaded, false, atMillis, countedThrough);
         }
 
         public Tracked notApplied(long atMillis) {
             return new Tracked("NOT_APPLIED", remediationId, advisedMillis, suggestedVti, tlbTimeoutDisabled,
-                    suggestedBootArgs, appliedMillis, before, afterSamples, afterOverloaded, true, atMillis);
+                    suggestedBootArgs, appliedMillis, before, afterSamples, afterOverloaded, true, atMillis,
+                    countedThroughMillis);
         }
 
-        public Tracked withSample(boolean overloaded) {
+        /** With a sample at {@code atMillis} counted, unless one at that time or later was counted already. */
+        public Tracked withSample(long atMillis, boolean overloaded) {
+            if (atMillis <= countedThroughMillis) {
+                return this;
+            }
             return new Tracked(status, remediationId, advisedMillis, suggestedVti, tlbTimeoutDisabled,
                     suggestedBootArgs, appliedMillis, before, afterSamples + 1,
-                    afterOverloaded + (overloaded ? 1 : 0), reminded, lastTransitionMillis);
+                    afterOverloaded + (overloaded ? 1 : 0), reminded, lastTransitionMillis, atMillis);
         }
 
         /** Whether boot-args with this vti and tlbto_us carry the advice. */

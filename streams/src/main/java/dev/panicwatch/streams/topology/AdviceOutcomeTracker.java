@@ -24,6 +24,7 @@ import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.streams.advice.AdviceLifecycle;
 import dev.panicwatch.streams.advice.AdviceLifecycle.Period;
 import dev.panicwatch.streams.advice.AdviceLifecycle.Tracked;
+import dev.panicwatch.streams.advice.GuestObservation;
 import dev.panicwatch.streams.advice.LoadWindow;
 import dev.panicwatch.streams.advice.OverloadThresholds;
 import dev.panicwatch.streams.advice.PanicFacts;
@@ -34,7 +35,9 @@ import dev.panicwatch.streams.metrics.PipelineObserver;
  * docs/design.md#advice-outcome for one partition's VMs: follows each piece of advice that changes boot-args from
  * ADVISED to APPLIED to EFFECTIVE or INEFFECTIVE, with NOT_APPLIED as a one-time reminder, and forwards every
  * transition. Only event time moves it (observation, panic and sample times of the VM itself), never the wall clock,
- * so a replay of the same records gives the same outcomes. A VM that sends nothing more stays where it is.
+ * so a replay of the same records gives the same outcomes, also when a replay has read the guest's observations and
+ * samples before the advice was decided (they are taken in event-time order then). A VM that sends nothing more
+ * stays where it is.
  */
 final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, String, AdviceOutcome> {
 
@@ -106,33 +109,43 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
         int[] load = loadBetween(vm, from, advisedAt);
         Period before = new Period(from, advisedAt, life.timeoutPanicsBetween(from, advisedAt), load[0], load[1]);
         Tracked tracked = new Tracked("ADVISED", remediation.getRemediationId(), advisedAt, vti, tlbOff,
-                remediation.getSuggestedBootArgs(), null, before, 0, 0, false, advisedAt);
+                remediation.getSuggestedBootArgs(), null, before, 0, 0, false, advisedAt, Long.MIN_VALUE);
         life = emit(vm, life.with(tracked), advisedAt, String.format(Locale.ROOT,
                 "advised vti=%d%s (%s) after the panic at %s", vti, tlbOff ? " and tlbto_us=0" : "",
                 remediation.getSuggestedBootArgs(), Instant.ofEpochMilli(advisedAt)));
-        // The guest may have been seen running it already (an observation that arrived before the decision).
-        GuestState latest = guests.get(vm);
-        if (latest != null) {
-            life = observe(vm, life, latest.getObservedTime().toEpochMilli(), latest.getVti(), latest.getTlbtoUs(),
-                    latest.getBootArgs(), latest.getBootTime(), "guest state");
+        // What was read before the advice was decided (observations, samples) is taken in event-time order now, as
+        // it would have been had the advice come first: a fast replay and a live run give the same outcomes.
+        for (GuestObservation o : life.observations()) {
+            if (o.observedMillis() >= advisedAt) {
+                life = advanceTo(vm, observe(vm, life, o), o.observedMillis());
+            }
+        }
+        long latestSample = latestSampleMillis(vm);
+        if (latestSample >= advisedAt) {
+            life = advanceTo(vm, life, latestSample);
         }
         lifecycles.put(vm, life);
     }
 
     private void observed(String vm, GuestState state) {
         GuestState kept = guests.get(vm);
-        if (kept != null && !state.getObservedTime().isAfter(kept.getObservedTime())) {
-            return; // a duplicate, or an older observation than the one kept (docs/design.md#guest-state)
+        boolean newest = kept == null || state.getObservedTime().isAfter(kept.getObservedTime());
+        if (newest) {
+            guests.put(vm, state); // the latest by observedTime, not by arrival (docs/design.md#guest-state)
         }
-        guests.put(vm, state);
         AdviceLifecycle before = lifecycles.get(vm);
-        if (before == null || before.advice() == null) {
-            return;
+        if (before == null) {
+            return; // never had a timeout panic: no advice to follow, and none will look back past its panic
         }
         long at = state.getObservedTime().toEpochMilli();
-        AdviceLifecycle life = observe(vm, before.withHost(state.getHostId()), at, state.getVti(),
-                state.getTlbtoUs(), state.getBootArgs(), state.getBootTime(), "guest state");
-        life = advanceTo(vm, life, at);
+        GuestObservation o = new GuestObservation(at, state.getVti(), state.getTlbtoUs(), state.getBootArgs(),
+                state.getBootTime() == null ? null : state.getBootTime().toEpochMilli(), state.getXnuVersion(),
+                state.getSource().name());
+        AdviceLifecycle life = before.withObservation(o).withHost(newest ? state.getHostId() : null);
+        // A duplicate or an older observation than one already followed changes the history only.
+        if (newest && life.advice() != null) {
+            life = advanceTo(vm, observe(vm, life, o), at);
+        }
         if (!life.equals(before)) {
             lifecycles.put(vm, life);
         }
@@ -149,20 +162,27 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
             // Kept for one effective-after stretch before the newest panic: the "before" figures need no more.
             life = life.withTimeoutPanic(at, at - settings.effectiveAfter().toMillis());
         }
+        java.util.OptionalInt tlbto = BootArgs.number(panic.bootArgs(), "tlbto_us");
+        GuestObservation o = new GuestObservation(at, panic.currentVti(), tlbto.isPresent() ? tlbto.getAsInt() : null,
+                panic.bootArgs(), null, panic.xnuVersion(), GuestObservation.PANIC_REPORT);
+        life = life.withObservation(o);
         if (life.advice() != null) {
-            java.util.OptionalInt tlbto = BootArgs.number(panic.bootArgs(), "tlbto_us");
-            Integer tlbtoUs = tlbto.isPresent() ? tlbto.getAsInt() : null;
-            life = observe(vm, life, at, panic.currentVti(), tlbtoUs, panic.bootArgs(), null, "panic report");
+            life = observe(vm, life, o);
             Tracked t = life.advice();
             if (panic.panicClass().isTimeout() && t.status().equals("APPLIED") && at >= t.appliedMillis()) {
-                life = emit(vm, life.with(t.moveTo("INEFFECTIVE", at)), at, String.format(Locale.ROOT,
-                        "%s panic at %s with vti=%d in force, %s after it was applied: the advice was not enough",
-                        panic.panicClass(), panic.panicTime(), panic.currentVti(),
-                        java.time.Duration.ofMillis(at - t.appliedMillis())));
+                life = ineffective(vm, life, at, panic.panicClass() + " panic at " + panic.panicTime() + " with vti="
+                        + panic.currentVti() + " in force");
             }
             life = advanceTo(vm, life, at);
         }
         lifecycles.put(vm, life);
+    }
+
+    private AdviceLifecycle ineffective(String vm, AdviceLifecycle life, long at, String what) {
+        Tracked t = life.advice();
+        return emit(vm, life.with(t.moveTo("INEFFECTIVE", at)), at, String.format(Locale.ROOT,
+                "%s, %s after the advice was applied: the advice was not enough", what,
+                java.time.Duration.ofMillis(at - t.appliedMillis())));
     }
 
     private void sampled(String vm, HostLoadSample sample) {
@@ -174,7 +194,7 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
         AdviceLifecycle life = before.withHost(sample.getHostId());
         Tracked t = life.advice();
         if (t.status().equals("APPLIED") && at >= t.appliedMillis()) {
-            life = life.with(t.withSample(overloaded(sample)));
+            life = life.with(t.withSample(at, overloaded(sample)));
         }
         life = advanceTo(vm, life, at);
         if (!life.equals(before)) {
@@ -182,29 +202,36 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
         }
     }
 
-    /** What an observation at {@code at} of the boot-args in force means for the advice (none before it count). */
-    private AdviceLifecycle observe(String vm, AdviceLifecycle life, long at, int vti, Integer tlbtoUs,
-                                    String bootArgs, Instant bootTime, String source) {
+    /** What an observation of the boot-args in force means for the advice (none before the advice counts). */
+    private AdviceLifecycle observe(String vm, AdviceLifecycle life, GuestObservation o) {
         Tracked t = life.advice();
+        long at = o.observedMillis();
         if (at < t.advisedMillis() || !t.isOpen()) {
             return life;
         }
-        boolean carried = t.carriedBy(vti, tlbtoUs);
-        String runs = bootArgs == null || bootArgs.isBlank() ? "no boot-args" : "'" + bootArgs + "'";
+        boolean carried = t.carriedBy(o.vti(), o.tlbtoUs());
+        String runs = o.bootArgs() == null || o.bootArgs().isBlank() ? "no boot-args" : "'" + o.bootArgs() + "'";
         if (carried && !t.status().equals("APPLIED")) {
-            return emit(vm, life.with(t.applied(at)), at, String.format(Locale.ROOT,
-                    "the %s at %s shows %s (vti=%d%s), which carries the advice", source, Instant.ofEpochMilli(at),
-                    runs, vti, tlbtoUs == null ? "" : ", tlbto_us=" + tlbtoUs));
+            // Samples and panics of the VM read before this observation (a fast replay) count from here on.
+            int[] load = loadBetween(vm, at, Long.MAX_VALUE / 2);
+            long counted = Math.max(at - 1, latestSampleMillis(vm));
+            life = emit(vm, life.with(t.applied(at, load[0], load[1], counted)), at, String.format(Locale.ROOT,
+                    "the %s at %s shows %s (vti=%d%s), which carries the advice", o.describedSource(),
+                    Instant.ofEpochMilli(at), runs, o.vti(), o.tlbtoUs() == null ? "" : ", tlbto_us=" + o.tlbtoUs()));
+            List<Long> since = life.timeoutPanicsIn(at + 1, Long.MAX_VALUE);
+            return since.isEmpty() ? life : ineffective(vm, life, since.get(0), "a timeout panic at "
+                    + Instant.ofEpochMilli(since.get(0)));
         }
         if (!carried && t.status().equals("APPLIED")) {
             return emit(vm, life.with(t.notApplied(at)), at, String.format(Locale.ROOT,
-                    "the %s at %s shows %s (vti=%d) again: the advice was reverted", source, Instant.ofEpochMilli(at),
-                    runs, vti));
+                    "the %s at %s shows %s (vti=%d) again: the advice was reverted", o.describedSource(),
+                    Instant.ofEpochMilli(at), runs, o.vti()));
         }
-        if (!carried && t.status().equals("ADVISED") && bootTime != null
-                && bootTime.toEpochMilli() > t.advisedMillis()) {
+        if (!carried && t.status().equals("ADVISED") && o.bootTimeMillis() != null
+                && o.bootTimeMillis() > t.advisedMillis()) {
             return emit(vm, life.with(t.notApplied(at)), at, String.format(Locale.ROOT,
-                    "the guest rebooted at %s without the advice: it runs %s (vti=%d)", bootTime, runs, vti));
+                    "the guest rebooted at %s without the advice: it runs %s (vti=%d)",
+                    Instant.ofEpochMilli(o.bootTimeMillis()), runs, o.vti()));
         }
         return life;
     }
@@ -278,6 +305,14 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
     private boolean overloaded(HostLoadSample sample) {
         Instant t = sample.getSampleTime();
         return thresholds.judge(LoadWindow.of(t, t, List.of(sample))).overloaded();
+    }
+
+    /** Time of the VM's latest sample still kept, or Long.MIN_VALUE without any. */
+    private long latestSampleMillis(String vm) {
+        try (WindowStoreIterator<EncodedLoadSample> it = recentLoad.backwardFetch(vm, Instant.EPOCH,
+                Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
+            return it.hasNext() ? it.next().key : Long.MIN_VALUE;
+        }
     }
 
     /** {samples, overloaded samples} of the VM in [from, to], from what the load store still keeps. */

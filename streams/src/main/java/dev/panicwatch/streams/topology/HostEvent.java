@@ -12,12 +12,13 @@ package dev.panicwatch.streams.topology;
  * @param vti             OBSERVED: the vti in force
  * @param bootArgs        OBSERVED: the boot-args in force (may be null)
  * @param xnuVersion      OBSERVED: the guest's kernel (may be null)
+ * @param source          OBSERVED: the GuestStateSource name
  * @param remediation     ADVISED: the published RemediationEvent in Avro single-object encoding. The writer and
  *                        reader are the same build's topology; on a rolling upgrade Avro resolves the schema by its
  *                        fingerprint, and an advice it cannot read is skipped with a log line.
  */
 record HostEvent(String kind, String vmId, String hostId, long timeMillis, Integer vti, String bootArgs,
-                 String xnuVersion, byte[] remediation) {
+                 String xnuVersion, String source, byte[] remediation) {
 
     static final String SEEN = "SEEN";
     static final String OBSERVED = "OBSERVED";

@@ -45,6 +45,6 @@ final class HostMembership implements Processor<String, EncodedLoadSample, Strin
         }
         announced.put(record.key(), new Announced(host, at));
         context.forward(new Record<>(host, new HostEvent(HostEvent.SEEN, record.key(), host, at, null, null, null,
-                null), record.timestamp()));
+                null, null), record.timestamp()));
     }
 }

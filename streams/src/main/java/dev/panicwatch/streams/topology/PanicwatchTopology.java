@@ -149,7 +149,7 @@ public final class PanicwatchTopology {
                         Named.as("guest-states-naming-a-host"))
                 .map((vm, g) -> KeyValue.pair(g.getHostId(), new HostEvent(HostEvent.OBSERVED, vm, g.getHostId(),
                                 g.getObservedTime().toEpochMilli(), g.getVti(), g.getBootArgs(), g.getXnuVersion(),
-                                null)),
+                                g.getSource().name(), null)),
                         Named.as("guest-states-per-host"));
         KStream<String, HostEvent> advised = remediations
                 .filter((vm, r) -> r.getActions().contains(RemediationAction.RAISE_VTI) && r.getSuggestedVti() != null
@@ -158,7 +158,7 @@ public final class PanicwatchTopology {
                 .map((vm, r) -> KeyValue.pair(r.getHostId(), new HostEvent(HostEvent.ADVISED, vm, r.getHostId(),
                                 // The load window is [panic - lookBack, panic + lookAhead]: this is the panic's time.
                                 r.getEvidence().getWindowEnd().toEpochMilli() - settings.lookAhead().toMillis(),
-                                null, null, null, singleObject(r))),
+                                null, null, null, null, singleObject(r))),
                         Named.as("vti-advice-per-host"));
         seen.merge(observed, Named.as("merge-host-guest-states")).merge(advised, Named.as("merge-host-advice"))
                 .repartition(Repartitioned.<String, HostEvent>as("vm-events-per-host")

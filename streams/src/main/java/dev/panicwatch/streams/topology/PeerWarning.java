@@ -20,6 +20,7 @@ import dev.panicwatch.diagnosis.kernel.EffectiveTimeout;
 import dev.panicwatch.diagnosis.kernel.VtiCap;
 import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.schemas.RemediationEvent;
+import dev.panicwatch.streams.advice.GuestObservation;
 import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.metrics.PipelineObserver;
 
@@ -27,7 +28,9 @@ import dev.panicwatch.streams.metrics.PipelineObserver;
  * docs/design.md#preventive-advice, per host: when a VM of an overloaded host is advised RAISE_VTI, every other guest
  * of that host whose latest guest state shows a lower vti gets a RAISE_VTI_PREVENTIVE remediation with the peer's
  * panic and the shared load as evidence, at most once per cooldown (by advice time, so a replay gives the same
- * events). Guests seen on the host without any guest state are named as "unknown vti", never advised blindly.
+ * events). Guests seen on the host without a guest state from before the advice are named as "unknown vti", never
+ * advised blindly; a guest whose own panic report is its latest observation within the cooldown is left to its own
+ * advice.
  */
 final class PeerWarning implements Processor<String, HostEvent, String, RemediationEvent> {
 
@@ -62,18 +65,11 @@ final class PeerWarning implements Processor<String, HostEvent, String, Remediat
         HostGuests.Guest guest = guests.get(event.vmId());
         switch (event.kind()) {
             case HostEvent.SEEN -> guests.put(event.vmId(), guest == null
-                    ? new HostGuests.Guest(event.timeMillis(), null, null, null, null, null)
-                    : new HostGuests.Guest(Math.max(guest.lastSeenMillis(), event.timeMillis()), guest.vti(),
-                            guest.observedMillis(), guest.bootArgs(), guest.xnuVersion(), guest.lastWarnedMillis()));
-            case HostEvent.OBSERVED -> {
-                if (guest != null && guest.observedMillis() != null && guest.observedMillis() >= event.timeMillis()) {
-                    return; // older than what is kept (docs/design.md#guest-state)
-                }
-                guests.put(event.vmId(), new HostGuests.Guest(
-                        Math.max(guest == null ? Long.MIN_VALUE : guest.lastSeenMillis(), event.timeMillis()),
-                        event.vti(), event.timeMillis(), event.bootArgs(), event.xnuVersion(),
-                        guest == null ? null : guest.lastWarnedMillis()));
-            }
+                    ? HostGuests.Guest.seenAt(event.timeMillis()) : guest.seen(event.timeMillis()));
+            case HostEvent.OBSERVED -> guests.put(event.vmId(),
+                    (guest == null ? HostGuests.Guest.seenAt(event.timeMillis()) : guest).observed(
+                            new GuestObservation(event.timeMillis(), event.vti(), null, event.bootArgs(), null,
+                                    event.xnuVersion(), event.source())));
             case HostEvent.ADVISED -> warnPeers(record.key(), event, guests);
             default -> LOG.warn("host event of unknown kind '{}' for VM {} ignored", event.kind(), event.vmId());
         }
@@ -95,13 +91,19 @@ final class PeerWarning implements Processor<String, HostEvent, String, Remediat
         int suggested = advice.getSuggestedVti();
         List<String> unknown = new ArrayList<>();
         List<String> atRisk = new ArrayList<>();
+        // Everything is judged as of the advice's time, not as of what happened to be read first, so a replay gives
+        // the same warnings however fast it runs.
         guests.forEach((vm, g) -> {
-            if (vm.equals(event.vmId()) || g.lastSeenMillis() < at - PRESENT_WITHIN_MS) {
+            if (vm.equals(event.vmId()) || g.firstSeenMillis() > at || g.lastSeenMillis() < at - PRESENT_WITHIN_MS) {
                 return;
             }
-            if (g.vti() == null) {
+            GuestObservation o = g.asOf(at);
+            if (o == null) {
                 unknown.add(vm);
-            } else if (g.vti() < Math.min(suggested, caps.forKernel(g.xnuVersion()))) {
+            } else if (GuestObservation.PANIC_REPORT.equals(o.source()) && at - o.observedMillis() < settings.cooldown().toMillis()) {
+                LOG.debug("VM {} panicked itself {} ms before {}'s advice; its own advice covers it", vm,
+                        at - o.observedMillis(), event.vmId());
+            } else if (o.vti() < Math.min(suggested, caps.forKernel(o.xnuVersion()))) {
                 atRisk.add(vm);
             }
         });
@@ -113,11 +115,11 @@ final class PeerWarning implements Processor<String, HostEvent, String, Remediat
                         event.vmId());
                 continue;
             }
-            RemediationEvent warning = warning(vm, g, advice, Math.min(suggested, caps.forKernel(g.xnuVersion())),
+            GuestObservation o = g.asOf(at);
+            RemediationEvent warning = warning(vm, o, advice, Math.min(suggested, caps.forKernel(o.xnuVersion())),
                     unknown);
-            guests.put(vm, new HostGuests.Guest(g.lastSeenMillis(), g.vti(), g.observedMillis(), g.bootArgs(),
-                    g.xnuVersion(), at));
-            LOG.info("VM {} on host {}: RAISE_VTI_PREVENTIVE vti {} -> {} after {}'s panic", vm, host, g.vti(),
+            guests.put(vm, g.warnedAt(at));
+            LOG.info("VM {} on host {}: RAISE_VTI_PREVENTIVE vti {} -> {} after {}'s panic", vm, host, o.vti(),
                     warning.getSuggestedVti(), event.vmId());
             context.forward(new Record<>(vm, warning, context.currentSystemTimeMs()));
             observer.remediationPublished(warning.getActions());
@@ -128,7 +130,7 @@ final class PeerWarning implements Processor<String, HostEvent, String, Remediat
         }
     }
 
-    private RemediationEvent warning(String vm, HostGuests.Guest guest, RemediationEvent peer, int vti,
+    private RemediationEvent warning(String vm, GuestObservation guest, RemediationEvent peer, int vti,
                                      List<String> unknown) {
         String bootArgs = BootArgs.withVti(guest.bootArgs(), vti, false);
         long before = EffectiveTimeout.millis(guest.vti());

@@ -305,6 +305,36 @@ class AdviceOutcomeTopologyTest {
     }
 
     @Test
+    void whatWasReadBeforeTheAdviceWasDecidedCountsInEventTimeOrder() {
+        // A fast replay: the guest reports the advice at T + 1 h and again at T + 5 h before the pipeline has
+        // decided the panic (no sample past T + 3 min yet); the sample at T + 1:10 makes it due, and the next
+        // wall-clock punctuation decides it (stream time, pushed to T + 5 h by the guest state, has no punctuation
+        // due).
+        pipe.load(load(VM, HOST, at(-5), 32, 96.0, null, null));
+        pipe.load(load(VM, HOST, at(-1), 32, 110.0, null, null));
+        pipe.load(load(VM, HOST, T.plusSeconds(30), 32, 104.0, null, null));
+        pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+        pipe.guest(guest(VM, HOST, at(60), ADVISED_ARGS, at(50)));
+        pipe.guest(guest(VM, HOST, at(300), ADVISED_ARGS, at(50)));
+        assertThat(pipe.outcomes()).isEmpty();
+        samples(HOST, 70, 70, 48.0);
+        pipe.advanceWallClockTo(at(4));
+
+        List<AdviceOutcome> outcomes = pipe.outcomes();
+        assertThat(outcomes).extracting(AdviceOutcome::getStatus)
+                .containsExactly(AdviceOutcomeStatus.ADVISED, AdviceOutcomeStatus.APPLIED);
+        // Applied at the first observation, as live, not at the latest one read; the sample at T + 1:10, read
+        // before the advice, counts after it.
+        assertThat(outcomes.get(1).getAppliedTime()).isEqualTo(at(60));
+        assertThat(outcomes.get(1).getAfter().getSamples()).isEqualTo(1);
+        // Then as in the live case: (1500 - 70) / 10 + 1 = 144 samples, EFFECTIVE at T + 25 h.
+        samples(HOST, 80, 1500, 48.0);
+        AdviceOutcome effective = only(AdviceOutcomeStatus.EFFECTIVE);
+        assertThat(effective.getTime()).isEqualTo(at(1500));
+        assertThat(effective.getAfter().getSamples()).isEqualTo(144);
+    }
+
+    @Test
     void aDuplicateOrOlderGuestStateIsIgnored() {
         advise();
         GuestState applied = guest(VM, HOST, at(60), ADVISED_ARGS, at(50));

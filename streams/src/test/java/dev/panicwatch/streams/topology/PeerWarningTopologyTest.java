@@ -15,6 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.panicwatch.schemas.GuestState;
+import dev.panicwatch.schemas.GuestStateSource;
 import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.streams.config.PipelineSettings;
@@ -118,6 +120,29 @@ class PeerWarningTopologyTest {
         pipe.advanceWallClockTo(at(75));
         List<RemediationEvent> third = pipe.remediations();
         assertThat(preventive(third)).extracting(RemediationEvent::getVmId).containsExactly("pve1/105");
+    }
+
+    @Test
+    void whatAPeerRanIsTakenAsOfTheAdviceSoAReplayGivesTheSameWarnings() {
+        // 105 was seen running vti 6 at T - 30 min, then (read before the advice, as a fast replay does) at
+        // T + 20 min with vti 12: at the advice's time T it ran vti 6, so it is warned.
+        pipe.guest(guest("pve1/105", HOST, at(-30), "keepsyms=1", T.minus(Duration.ofDays(2))));
+        pipe.guest(guest("pve1/105", HOST, at(20), "keepsyms=1 vti=12", at(10)));
+        // 106's only guest state is from after the advice: unknown vti at T.
+        pipe.guest(guest("pve1/106", HOST, at(25), "keepsyms=1", T.minus(Duration.ofDays(2))));
+        // 107 panicked itself 20 min before (its report's boot-args are its latest observation): its own advice
+        // covers it, no preventive one.
+        pipe.guest(GuestState.newBuilder(guest("pve1/107", HOST, at(-20), "keepsyms=1",
+                T.minus(Duration.ofDays(2)))).setSource(GuestStateSource.PANIC_REPORT).build());
+        hostLoad(HOST, 110.0, T, "pve1/104", "pve1/105", "pve1/106", "pve1/107");
+        pipe.panic(panic("pve1/104", HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+        pipe.advanceWallClockTo(at(4));
+
+        List<RemediationEvent> warnings = preventive(pipe.remediations());
+        assertThat(warnings).extracting(RemediationEvent::getVmId).containsExactly("pve1/105");
+        assertThat(warnings.get(0).getCurrentVti()).isEqualTo(6);
+        assertThat(warnings.get(0).getRationale()).contains("unknown vti").contains("pve1/106")
+                .doesNotContain("pve1/107");
     }
 
     @Test
