@@ -21,6 +21,12 @@ public final class Topics {
      */
     public static final String GUEST_STATE = "guest-state";
 
+    /**
+     * Each transition of a piece of advice (advised, applied, effective, ineffective, not applied); key vmId, value
+     * {@link AdviceOutcome} (docs/design.md#advice-outcome). Not compacted: the transitions are the history.
+     */
+    public static final String ADVICE_OUTCOMES = "advice-outcomes";
+
     /** Records that could not be read or processed: original key and bytes, with error headers. */
     public static final String DEAD_LETTERS = "panicwatch-dead-letters";
 

@@ -39,10 +39,10 @@ public final class TopicProvisioner {
         this.settings = settings;
     }
 
-    /** Ensures all five topics exist, then checks co-partitioning; returns the input partition count. */
+    /** Ensures all six topics exist, then checks co-partitioning; returns the input partition count. */
     public int ensureTopics() {
         Map<String, Integer> existing = partitionCounts(List.of(Topics.PANIC_REPORTS, Topics.HOST_LOAD,
-                Topics.REMEDIATIONS, Topics.GUEST_STATE, Topics.DEAD_LETTERS));
+                Topics.REMEDIATIONS, Topics.GUEST_STATE, Topics.ADVICE_OUTCOMES, Topics.DEAD_LETTERS));
         // A missing input gets the other input's count, so creating one never breaks co-partitioning.
         int inputPartitions = existing.getOrDefault(Topics.PANIC_REPORTS,
                 existing.getOrDefault(Topics.HOST_LOAD, settings.topicPartitions()));
@@ -60,7 +60,7 @@ public final class TopicProvisioner {
      * docker-compose.yml's kafka-init creates the same topics before the app first runs, and DockerComposeTest checks
      * its commands against this list.
      *
-     * @param inputPartitions      partitions of both inputs, of remediations and of guest-state (keyed by vmId like
+     * @param inputPartitions      partitions of both inputs, of remediations, guest-state and advice-outcomes (keyed by vmId like
      *                             them, so a later join per VM needs no repartitioning)
      * @param deadLetterPartitions partitions of the dead-letter topic, which nothing joins
      * @param replication          replication factor, or empty for the broker's default
@@ -76,6 +76,9 @@ public final class TopicProvisioner {
                 // Compacted: the latest observation per VM is what it runs now; older ones only repeat or contradict it.
                 new NewTopic(Topics.GUEST_STATE, Optional.of(inputPartitions), replication)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                // Keyed by vmId and written by the same tasks as remediations; the transitions are history, not
+                // replaced state, so this one is not compacted.
+                new NewTopic(Topics.ADVICE_OUTCOMES, Optional.of(inputPartitions), replication),
                 new NewTopic(Topics.DEAD_LETTERS, Optional.of(deadLetterPartitions), replication));
     }
 
@@ -171,6 +174,6 @@ public final class TopicProvisioner {
     /** Topic names this provisioner manages, for logs. */
     public static Set<String> managedTopics() {
         return Set.of(Topics.PANIC_REPORTS, Topics.HOST_LOAD, Topics.REMEDIATIONS, Topics.GUEST_STATE,
-                Topics.DEAD_LETTERS);
+                Topics.ADVICE_OUTCOMES, Topics.DEAD_LETTERS);
     }
 }

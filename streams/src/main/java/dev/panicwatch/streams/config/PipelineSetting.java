@@ -47,7 +47,13 @@ public enum PipelineSetting {
     TOPIC_REPLICATION("panicwatch.topic.replication", "-1", Kind.INT,
             "Replication factor of topics created at start; -1 = the broker's default.replication.factor."),
     PUNCTUATION_INTERVAL("panicwatch.punctuation.interval", "PT10S", Kind.DURATION,
-            "How often pending panics are checked against their deadlines, in stream time and in wall-clock time.");
+            "How often pending panics are checked against their deadlines, in stream time and in wall-clock time."),
+    EFFECTIVE_AFTER("panicwatch.effective.after", "PT24H", Kind.DURATION,
+            "Guest uptime since the advice was applied, without a timeout panic, after which it counts as EFFECTIVE."),
+    EFFECTIVE_MIN_OVERLOAD_SHARE("panicwatch.effective.min.overload.share", "0.25", Kind.DOUBLE,
+            "Share of that stretch's load samples that must be overloaded for EFFECTIVE (a quiet host proves nothing)."),
+    APPLY_DEADLINE("panicwatch.apply.deadline", "PT24H", Kind.DURATION,
+            "How long after the advice a guest may still run its old boot-args before NOT_APPLIED reminds once.");
 
     public static final String PROPERTY_PREFIX = "panicwatch.";
     public static final String ENV_PREFIX = "PANICWATCH_";

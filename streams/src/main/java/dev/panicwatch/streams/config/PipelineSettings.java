@@ -11,8 +11,8 @@ import java.util.TreeMap;
 import dev.panicwatch.diagnosis.kernel.EffectiveTimeout;
 
 /**
- * The pipeline's own settings (windows, thresholds, vti steps and caps, cooldown, retention, created topics), with
- * the defaults of docs/design.md#topology. Read from {@code panicwatch.*} properties and {@code PANICWATCH_*} environment variables
+ * The pipeline's own settings (windows, thresholds, vti steps and caps, cooldown, retention, created topics, advice
+ * outcomes), with the defaults of docs/design.md#topology and docs/design.md#advice-outcome. Read from {@code panicwatch.*} properties and {@code PANICWATCH_*} environment variables
  * (environment wins); see {@link PipelineSetting} for names and meanings.
  *
  * <p>The 2-minute default {@code grace}: collectors sample every 10 s and batch their sends, so a sample normally
@@ -37,7 +37,10 @@ public record PipelineSettings(
         Duration loadRetention,
         int topicPartitions,
         int topicReplication,
-        Duration punctuationInterval) {
+        Duration punctuationInterval,
+        Duration effectiveAfter,
+        double effectiveMinOverloadShare,
+        Duration applyDeadline) {
 
     public PipelineSettings {
         requirePositive(PipelineSetting.LOOK_BACK, lookBack);
@@ -78,6 +81,12 @@ public record PipelineSettings(
             throw invalid(PipelineSetting.TOPIC_REPLICATION, topicReplication, "must be -1 (broker default) or at least 1");
         }
         requirePositive(PipelineSetting.PUNCTUATION_INTERVAL, punctuationInterval);
+        requirePositive(PipelineSetting.EFFECTIVE_AFTER, effectiveAfter);
+        if (!(effectiveMinOverloadShare >= 0 && effectiveMinOverloadShare <= 1)) {
+            throw invalid(PipelineSetting.EFFECTIVE_MIN_OVERLOAD_SHARE, effectiveMinOverloadShare,
+                    "must be a share in [0, 1]");
+        }
+        requirePositive(PipelineSetting.APPLY_DEADLINE, applyDeadline);
     }
 
     /** The defaults (docs/design.md#topology). */
@@ -150,7 +159,10 @@ public record PipelineSettings(
                 (Duration) values.get(PipelineSetting.LOAD_RETENTION),
                 (Integer) values.get(PipelineSetting.TOPIC_PARTITIONS),
                 (Integer) values.get(PipelineSetting.TOPIC_REPLICATION),
-                (Duration) values.get(PipelineSetting.PUNCTUATION_INTERVAL));
+                (Duration) values.get(PipelineSetting.PUNCTUATION_INTERVAL),
+                (Duration) values.get(PipelineSetting.EFFECTIVE_AFTER),
+                (Double) values.get(PipelineSetting.EFFECTIVE_MIN_OVERLOAD_SHARE),
+                (Duration) values.get(PipelineSetting.APPLY_DEADLINE));
     }
 
     /** Panic time minus look-back to panic time plus look-ahead plus grace: the span a decision may need samples from. */
@@ -163,11 +175,12 @@ public record PipelineSettings(
         return String.format("look.back=%s look.ahead=%s grace=%s thresholds: load/cpu>=%s vcpu.wait>=%s psi>=%s; "
                         + "vti step %d..%d, caps %d (xnu<=6153 or unknown) / %d; cooldown=%s rate.window=%s "
                         + "rate.grace=%s retention=%s load.retention=%s topics: partitions=%d replication=%s; "
-                        + "punctuation every %s",
+                        + "punctuation every %s; outcomes: effective.after=%s min.overload.share=%s "
+                        + "apply.deadline=%s",
                 lookBack, lookAhead, grace, loadPerCpuThreshold, vcpuWaitThreshold, cpuPressureThreshold,
                 vtiStepMin, vtiStepMax, vtiCapUnchecked, vtiCapSaturating, cooldown, rateWindow, rateGrace, retention,
                 loadRetention, topicPartitions, topicReplication == -1 ? "broker default" : topicReplication,
-                punctuationInterval);
+                punctuationInterval, effectiveAfter, effectiveMinOverloadShare, applyDeadline);
     }
 
     private static PipelineSetting byProperty(String key) {

@@ -10,11 +10,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import dev.panicwatch.diagnosis.classify.PanicClass;
+import dev.panicwatch.schemas.AdviceOutcomeStatus;
 import dev.panicwatch.schemas.RemediationAction;
 
 /**
  * The app's Prometheus metrics: Kafka Streams' own (through Micrometer's binder) and the pipeline's domain counters
  * ({@code panicwatch_panics_total{class}}, {@code panicwatch_remediations_total{action}},
+ * {@code panicwatch_advice_outcomes_total{status}},
  * {@code panicwatch_dead_letters_total{stage,topic}}, {@code panicwatch_decisions_without_load_total{class}}). Every
  * class and action is registered at 0 up front, so a rate query sees a series before the first panic. The counters
  * are per instance (Prometheus sums the instances).
@@ -31,6 +33,9 @@ public final class PanicwatchMetrics implements PipelineObserver, AutoCloseable 
         }
         for (RemediationAction a : RemediationAction.values()) {
             remediations(a);
+        }
+        for (AdviceOutcomeStatus s : AdviceOutcomeStatus.values()) {
+            outcomes(s);
         }
     }
 
@@ -63,6 +68,11 @@ public final class PanicwatchMetrics implements PipelineObserver, AutoCloseable 
     }
 
     @Override
+    public void adviceOutcome(AdviceOutcomeStatus status) {
+        outcomes(status).increment();
+    }
+
+    @Override
     public void decidedWithoutLoadData(PanicClass panicClass) {
         withoutLoad(panicClass).increment();
     }
@@ -85,6 +95,12 @@ public final class PanicwatchMetrics implements PipelineObserver, AutoCloseable 
         return Counter.builder("panicwatch.remediations")
                 .description("Remediation events published, by each action they carry")
                 .tag("action", a.name()).register(registry);
+    }
+
+    private Counter outcomes(AdviceOutcomeStatus s) {
+        return Counter.builder("panicwatch.advice.outcomes")
+                .description("Advice outcome transitions published, by the status moved to")
+                .tag("status", s.name()).register(registry);
     }
 
     private Counter withoutLoad(PanicClass c) {

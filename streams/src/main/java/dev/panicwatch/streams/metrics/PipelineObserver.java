@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.panicwatch.diagnosis.classify.PanicClass;
+import dev.panicwatch.schemas.AdviceOutcomeStatus;
 import dev.panicwatch.schemas.RemediationAction;
 
 /**
@@ -29,6 +30,10 @@ public interface PipelineObserver {
 
     /** A remediation event was published with these actions. */
     default void remediationPublished(List<RemediationAction> actions) {
+    }
+
+    /** An advice outcome moved to {@code status} (docs/design.md#advice-outcome). */
+    default void adviceOutcome(AdviceOutcomeStatus status) {
     }
 
     /** A timeout panic was decided while its load window held no samples of its VM. */

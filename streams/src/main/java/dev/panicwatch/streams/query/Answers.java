@@ -50,6 +50,15 @@ public final class Answers {
     public record TopRates(String from, String to, int top, List<VmRate> vms, List<Integer> partitions) {
     }
 
+    /**
+     * Current advice outcomes (each an {@code AdviceOutcome} by Avro field names), ordered by VM id, filtered by
+     * {@code host} and {@code status} when given. A {@code local=true} answer covers only this instance's partitions,
+     * listed in {@code partitions}.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Outcomes(String host, String status, List<Map<String, Object>> outcomes, List<Integer> partitions) {
+    }
+
     /** A VM's load samples in the range, oldest first, each with the {@code HostLoadSample} Avro field names. */
     public record LoadSeries(String vm, String from, String to, List<Map<String, Object>> samples) {
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -17,6 +18,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
+import dev.panicwatch.schemas.AdviceOutcome;
+import dev.panicwatch.schemas.AdviceOutcomeStatus;
+import dev.panicwatch.schemas.GuestState;
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.streams.remediations.AvroJson;
 import dev.panicwatch.streams.topology.EncodedLoadSample;
@@ -119,15 +123,55 @@ final class LocalStateQueries {
 
     /** The VM's latest advice, by Avro field names. */
     Map<String, Object> remediation(String vm, Integer partition) {
-        RemediationEvent event = remediations(partition).get(vm);
-        if (event == null) {
+        return latest(remediations(partition), vm, partition, "has no remediation yet (its panics so far needed no "
+                + "advice, or the advice is still waiting for load data)");
+    }
+
+    /** The VM's current advice outcome (its latest transition), by Avro field names (docs/design.md#advice-outcome). */
+    Map<String, Object> adviceOutcome(String vm, Integer partition) {
+        return latest(outcomes(partition), vm, partition, "has no advice outcome: none of its advice so far "
+                + "changed boot-args");
+    }
+
+    /** The VM's record in {@code store}; 404 saying {@code missing} for a known VM without one, else unknown VM. */
+    private Map<String, Object> latest(ReadOnlyKeyValueStore<String, ? extends IndexedRecord> store, String vm,
+                                       Integer partition, String missing) {
+        IndexedRecord record = store.get(vm);
+        if (record == null) {
             if (vmKnown(vm, partition)) {
-                throw new UnknownSubjectException("VM '" + vm + "' has no remediation yet (its panics so far "
-                        + "needed no advice, or the advice is still waiting for load data)");
+                throw new UnknownSubjectException("VM '" + vm + "' " + missing);
             }
             throw unknownVm(vm);
         }
-        return AvroJson.of(event);
+        return AvroJson.of(record);
+    }
+
+    /** What the VM was last seen running (the guest state with the latest observedTime), by Avro field names. */
+    Map<String, Object> guestState(String vm, Integer partition) {
+        GuestState state = guestStates(partition).get(vm);
+        if (state == null) {
+            throw new UnknownSubjectException("VM '" + vm + "' has no guest state: neither its agent nor a panic "
+                    + "report with boot-args reported what it runs");
+        }
+        return AvroJson.of(state);
+    }
+
+    /**
+     * This instance's current outcomes on {@code partitions}, filtered by host and status when given (null: any),
+     * ordered by VM id.
+     */
+    Answers.Outcomes localOutcomes(String host, AdviceOutcomeStatus status, List<Integer> partitions) {
+        List<Map<String, Object>> matching = new ArrayList<>();
+        try (KeyValueIterator<String, AdviceOutcome> all = outcomes(null).all()) {
+            all.forEachRemaining(kv -> {
+                AdviceOutcome o = kv.value;
+                if ((host == null || host.equals(o.getHostId())) && (status == null || status == o.getStatus())) {
+                    matching.add(AvroJson.of(o));
+                }
+            });
+        }
+        matching.sort(Comparator.comparing(o -> String.valueOf(o.get("vmId"))));
+        return new Answers.Outcomes(host, status == null ? null : status.name(), matching, partitions);
     }
 
     /** The VM's load samples in the range (not window-aligned: samples are points in time). */
@@ -185,6 +229,14 @@ final class LocalStateQueries {
 
     private ReadOnlyKeyValueStore<String, RemediationEvent> remediations(Integer partition) {
         return stores.store(StoreNames.LATEST_REMEDIATION_PER_VM, QueryableStoreTypes.keyValueStore(), partition);
+    }
+
+    private ReadOnlyKeyValueStore<String, AdviceOutcome> outcomes(Integer partition) {
+        return stores.store(StoreNames.ADVICE_OUTCOME_PER_VM, QueryableStoreTypes.keyValueStore(), partition);
+    }
+
+    private ReadOnlyKeyValueStore<String, GuestState> guestStates(Integer partition) {
+        return stores.store(StoreNames.LATEST_GUEST_STATE_PER_VM, QueryableStoreTypes.keyValueStore(), partition);
     }
 
     private ReadOnlyWindowStore<String, EncodedLoadSample> loads(Integer partition) {

@@ -25,6 +25,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 
+import dev.panicwatch.schemas.AdviceOutcomeStatus;
 import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.streams.metrics.PanicwatchMetrics;
 import dev.panicwatch.tls.HttpsListener;
@@ -54,6 +55,7 @@ public final class QueryServer implements AutoCloseable {
             RoutedQueries.FORWARDED);
     private static final Set<String> TOP_PARAMETERS = Set.of("top", "span", "from", "to", RoutedQueries.LOCAL);
     private static final Set<String> REMEDIATION_PARAMETERS = Set.of("vm", RoutedQueries.FORWARDED);
+    private static final Set<String> OUTCOMES_PARAMETERS = Set.of("host", "status", RoutedQueries.LOCAL);
     private static final Set<String> LOAD_PARAMETERS = Set.of("vm", "span", "from", "to", RoutedQueries.FORWARDED);
 
     private final QueryApiSettings settings;
@@ -205,6 +207,24 @@ public final class QueryServer implements AutoCloseable {
             boolean forwarded = p.flag(RoutedQueries.FORWARDED);
             ctx.json(queries().remediation(vm, forwarded));
         });
+        // One VM's current state: the same parameters as /remediation, forwarded to the key's owner the same way.
+        http.get("/api/v1/advice-outcome", ctx -> {
+            QueryParameters p = new QueryParameters(ctx.queryParamMap(), REMEDIATION_PARAMETERS);
+            String vm = p.id("vm");
+            ctx.json(queries().adviceOutcome(vm, p.flag(RoutedQueries.FORWARDED)));
+        });
+        http.get("/api/v1/guest-state", ctx -> {
+            QueryParameters p = new QueryParameters(ctx.queryParamMap(), REMEDIATION_PARAMETERS);
+            String vm = p.id("vm");
+            ctx.json(queries().guestState(vm, p.flag(RoutedQueries.FORWARDED)));
+        });
+        http.get("/api/v1/advice-outcomes", ctx -> {
+            QueryParameters p = new QueryParameters(ctx.queryParamMap(), OUTCOMES_PARAMETERS);
+            String host = p.has("host") ? p.id("host") : null;
+            AdviceOutcomeStatus status = p.has("status") ? outcomeStatus(p.id("status")) : null;
+            RoutedQueries q = queries();
+            ctx.json(p.flag(RoutedQueries.LOCAL) ? q.localOutcomes(host, status) : q.outcomes(host, status));
+        });
         http.get("/api/v1/load", ctx -> {
             QueryParameters p = new QueryParameters(ctx.queryParamMap(), LOAD_PARAMETERS);
             boolean forwarded = p.flag(RoutedQueries.FORWARDED);
@@ -233,6 +253,16 @@ public final class QueryServer implements AutoCloseable {
             LOG.error("query {} failed", ctx.fullUrl(), e);
             error(ctx, 500, new Answers.Error("internal error: " + e, null));
         });
+    }
+
+    private static AdviceOutcomeStatus outcomeStatus(String given) {
+        for (AdviceOutcomeStatus s : AdviceOutcomeStatus.values()) {
+            if (s.name().equalsIgnoreCase(given)) {
+                return s;
+            }
+        }
+        throw new BadParameterException("status", "unknown status '" + given + "'; one of "
+                + java.util.Arrays.toString(AdviceOutcomeStatus.values()));
     }
 
     private void health(Context ctx) {

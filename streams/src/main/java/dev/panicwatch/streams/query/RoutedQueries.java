@@ -15,6 +15,7 @@ import org.apache.kafka.streams.state.HostInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.panicwatch.schemas.AdviceOutcomeStatus;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.topology.StoreNames;
 
@@ -72,6 +73,45 @@ final class RoutedQueries {
         return peers.get(owner.host(), "/api/v1/remediation", Map.of("vm", vm, FORWARDED, "true"));
     }
 
+    Object adviceOutcome(String vm, boolean forwarded) {
+        StreamsInstances.Owner owner = owner(StoreNames.ADVICE_OUTCOME_PER_VM, vm, forwarded);
+        if (owner.local()) {
+            return local.adviceOutcome(vm, owner.partition());
+        }
+        return peers.get(owner.host(), "/api/v1/advice-outcome", Map.of("vm", vm, FORWARDED, "true"));
+    }
+
+    Object guestState(String vm, boolean forwarded) {
+        StreamsInstances.Owner owner = owner(StoreNames.LATEST_GUEST_STATE_PER_VM, vm, forwarded);
+        if (owner.local()) {
+            return local.guestState(vm, owner.partition());
+        }
+        return peers.get(owner.host(), "/api/v1/guest-state", Map.of("vm", vm, FORWARDED, "true"));
+    }
+
+    /** This instance's share of the outcomes (for a coordinating peer). */
+    Answers.Outcomes localOutcomes(String host, AdviceOutcomeStatus status) {
+        return local.localOutcomes(host, status, instances.localPartitions(Topics.PANIC_REPORTS));
+    }
+
+    /** The outcomes of every instance, merged by VM id; 503 unless the shares cover every partition exactly once. */
+    Answers.Outcomes outcomes(String host, AdviceOutcomeStatus status) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (host != null) {
+            parameters.put("host", host);
+        }
+        if (status != null) {
+            parameters.put("status", status.name());
+        }
+        parameters.put(LOCAL, "true");
+        List<Answers.Outcomes> shares = shares(StoreNames.ADVICE_OUTCOME_PER_VM, "/api/v1/advice-outcomes",
+                parameters, Answers.Outcomes.class, () -> localOutcomes(host, status), Answers.Outcomes::partitions);
+        List<Map<String, Object>> all = new ArrayList<>();
+        shares.forEach(share -> all.addAll(share.outcomes()));
+        all.sort(java.util.Comparator.comparing(o -> String.valueOf(o.get("vmId"))));
+        return new Answers.Outcomes(host, status == null ? null : status.name(), all, null);
+    }
+
     Object load(String vm, TimeRange requested, boolean forwarded) {
         StreamsInstances.Owner owner = owner(StoreNames.RECENT_LOAD_PER_VM, vm, forwarded);
         if (owner.local()) {
@@ -92,41 +132,55 @@ final class RoutedQueries {
      */
     Answers.TopRates top(TimeRange requested, int top) {
         TimeRange covered = requested.coveredByWindows(local.windowSize(), now());
-        Set<Integer> expected = instances.assignedPartitions(StoreNames.PANIC_COUNTS_PER_VM, Topics.PANIC_REPORTS);
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("top", Integer.toString(top));
+        parameters.put("from", requested.from().toString());
+        parameters.put("to", requested.to().toString());
+        parameters.put(LOCAL, "true");
         List<Answers.VmRate> candidates = new ArrayList<>();
-        List<Integer> answered = new ArrayList<>();
-        for (HostInfo instance : instances.instancesFor(StoreNames.PANIC_COUNTS_PER_VM)) {
-            Answers.TopRates share;
-            if (instance.equals(instances.self())) {
-                share = localTop(requested, top);
-            } else {
-                Map<String, String> parameters = new LinkedHashMap<>();
-                parameters.put("top", Integer.toString(top));
-                parameters.put("from", requested.from().toString());
-                parameters.put("to", requested.to().toString());
-                parameters.put(LOCAL, "true");
-                try {
-                    share = json.treeToValue(peers.get(instance, "/api/v1/panic-rates", parameters),
-                            Answers.TopRates.class);
-                } catch (JsonProcessingException e) {
-                    throw new StoresUnavailableException("instance " + instance + " gave a top-N share that cannot be "
-                            + "read: " + e.getOriginalMessage(), e);
-                }
-            }
-            candidates.addAll(share.vms());
-            answered.addAll(share.partitions());
-        }
-        Set<Integer> distinct = new HashSet<>(answered);
-        if (distinct.size() != answered.size() || !distinct.equals(expected) || expected.isEmpty()) {
-            throw new StoresUnavailableException("the instances' answers cover partitions " + new TreeSet<>(answered)
-                    + " of " + Topics.PANIC_REPORTS + " but " + expected + " are assigned (rebalancing)");
-        }
+        shares(StoreNames.PANIC_COUNTS_PER_VM, "/api/v1/panic-rates", parameters, Answers.TopRates.class,
+                () -> localTop(requested, top), Answers.TopRates::partitions)
+                .forEach(share -> candidates.addAll(share.vms()));
         // Rates are recomputed over this instance's covered range so every row uses one denominator.
         List<Answers.VmRate> rates = candidates.stream()
                 .map(r -> r.withPerHour(covered.perHour(r.panics())))
                 .toList();
         return new Answers.TopRates(covered.from().toString(), covered.to().toString(), top,
                 LocalStateQueries.ranked(rates, top), null);
+    }
+
+    /**
+     * Every instance's share of a fan-out query: this one's from {@code localShare}, the others' by asking them.
+     * Fails with 503 unless the shares together cover every assigned partition exactly once: an instance that lost
+     * or gained partitions mid-query would otherwise drop or double keys.
+     */
+    private <T> List<T> shares(String store, String path, Map<String, String> parameters, Class<T> type,
+                               java.util.function.Supplier<T> localShare,
+                               java.util.function.Function<T, List<Integer>> partitionsOf) {
+        Set<Integer> expected = instances.assignedPartitions(store, Topics.PANIC_REPORTS);
+        List<T> shares = new ArrayList<>();
+        List<Integer> answered = new ArrayList<>();
+        for (HostInfo instance : instances.instancesFor(store)) {
+            T share;
+            if (instance.equals(instances.self())) {
+                share = localShare.get();
+            } else {
+                try {
+                    share = json.treeToValue(peers.get(instance, path, parameters), type);
+                } catch (JsonProcessingException e) {
+                    throw new StoresUnavailableException("instance " + instance + " gave a " + path + " share that "
+                            + "cannot be read: " + e.getOriginalMessage(), e);
+                }
+            }
+            shares.add(share);
+            answered.addAll(partitionsOf.apply(share));
+        }
+        Set<Integer> distinct = new HashSet<>(answered);
+        if (distinct.size() != answered.size() || !distinct.equals(expected) || expected.isEmpty()) {
+            throw new StoresUnavailableException("the instances' answers cover partitions " + new TreeSet<>(answered)
+                    + " of " + Topics.PANIC_REPORTS + " but " + expected + " are assigned (rebalancing)");
+        }
+        return shares;
     }
 
     private StreamsInstances.Owner owner(String store, String key, boolean forwarded) {

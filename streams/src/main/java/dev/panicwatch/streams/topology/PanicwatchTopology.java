@@ -11,6 +11,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -18,9 +19,13 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 import dev.panicwatch.diagnosis.classify.PanicClassifier;
+import dev.panicwatch.schemas.GuestState;
 import dev.panicwatch.schemas.PanicReport;
+import dev.panicwatch.schemas.RemediationAction;
+import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.advice.AdviceHistory;
+import dev.panicwatch.streams.advice.AdviceLifecycle;
 import dev.panicwatch.streams.advice.PanicFacts;
 import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.metrics.PipelineObserver;
@@ -31,7 +36,10 @@ import dev.panicwatch.streams.metrics.PipelineObserver;
  * panic-reports ─ check key ─ drop duplicates ─ classify (host, class: PanicFacts) ─┬─ count per VM / host / class
  *                                                                                   └─┐
  * host-load ───── check key ────────────────────────────────────────────────────────── merge ─ correlate and advise
- *                                                                                               └─ remediations
+ *                                                                                               └─ remediations ─┐
+ * guest-state ─── check key ─────────── (with the panics, samples and remediations) ─ track advice outcomes ─┘
+ *                                                                                       └─ advice-outcomes
+ * vti advice, guest states, VMs seen per host ─ repartition by host ─ warn peers ─ preventive remediations
  * </pre>
  * Built here, configured by {@code StreamsConfigFactory}; tests build both the same way. Every processor, store and
  * internal topic has an explicit name so the topology can evolve without orphaning state.
@@ -84,14 +92,91 @@ public final class PanicwatchTopology {
                 Named.as("panics-as-vm-events"));
         KStream<String, VmEvent> loadEvents = samples.mapValues(s -> (VmEvent) new VmEvent.Load(s),
                 Named.as("samples-as-vm-events"));
-        panicEvents.merge(loadEvents, Named.as("merge-vm-events"))
+        KStream<String, RemediationEvent> remediations = panicEvents.merge(loadEvents, Named.as("merge-vm-events"))
                 .process(() -> new PanicLoadCorrelator(settings, hosts, observer, backlog),
                         Named.as("correlate-and-advise"),
                         StoreNames.RECENT_LOAD_PER_VM, StoreNames.PENDING_PANICS, StoreNames.ADVICE_HISTORY,
-                        StoreNames.LATEST_REMEDIATION_PER_VM)
-                .to(Topics.REMEDIATIONS, Produced.with(Serdes.String(), serdes.remediations())
-                        .withName("write-remediations"));
+                        StoreNames.LATEST_REMEDIATION_PER_VM);
+        remediations.to(Topics.REMEDIATIONS, Produced.with(Serdes.String(), serdes.remediations())
+                .withName("write-remediations"));
+
+        trackOutcomes(builder, settings, serdes, observer, remediations, classified, samples);
         return builder.build();
+    }
+
+    /**
+     * docs/design.md#advice-outcome: the advice just published, the guest states, the panics and the samples of each
+     * VM meet in one processor, in the same task as the correlator (all keyed by vmId, so nothing is repartitioned).
+     */
+    private static void trackOutcomes(StreamsBuilder builder, PipelineSettings settings, PanicwatchSerdes serdes,
+                                      PipelineObserver observer,
+                                      KStream<String, RemediationEvent> remediations,
+                                      KStream<String, PanicFacts> classified,
+                                      KStream<String, EncodedLoadSample> samples) {
+        KStream<String, GuestState> guestStates = builder
+                .stream(Topics.GUEST_STATE, Consumed.with(Serdes.String(), serdes.guestStates())
+                        .withTimestampExtractor(new EventTimeExtractor()).withName("read-guest-state"))
+                .processValues(() -> new VmKeyCheck<GuestState>(Topics.GUEST_STATE, GuestState::getVmId),
+                        Named.as("check-guest-state-key"));
+        warnPeers(settings, serdes, observer, remediations, guestStates, samples);
+        KStream<String, OutcomeInput> guests = guestStates
+                .mapValues(g -> (OutcomeInput) new OutcomeInput.Observed(g), Named.as("guest-states-as-outcome-input"));
+        remediations.mapValues(r -> (OutcomeInput) new OutcomeInput.Advised(r), Named.as("advice-as-outcome-input"))
+                .merge(guests, Named.as("merge-outcome-guest-states"))
+                .merge(classified.mapValues(p -> (OutcomeInput) new OutcomeInput.Panicked(p),
+                        Named.as("panics-as-outcome-input")), Named.as("merge-outcome-panics"))
+                .merge(samples.mapValues(s -> (OutcomeInput) new OutcomeInput.Sampled(s),
+                        Named.as("samples-as-outcome-input")), Named.as("merge-outcome-samples"))
+                .process(() -> new AdviceOutcomeTracker(settings, observer), Named.as("track-advice-outcomes"),
+                        StoreNames.ADVICE_LIFECYCLES, StoreNames.LATEST_GUEST_STATE_PER_VM,
+                        StoreNames.ADVICE_OUTCOME_PER_VM, StoreNames.RECENT_LOAD_PER_VM)
+                .to(Topics.ADVICE_OUTCOMES, Produced.with(Serdes.String(), serdes.adviceOutcomes())
+                        .withName("write-advice-outcomes"));
+    }
+
+    /**
+     * docs/design.md#preventive-advice: the one part of the topology keyed by host, since a host's guests live on
+     * every partition. Only what the warning needs crosses over: advice to raise a vti on an overloaded host, guest
+     * states that name their host, and a VM's presence on a host at most every ten minutes of sample time.
+     */
+    private static void warnPeers(PipelineSettings settings, PanicwatchSerdes serdes, PipelineObserver observer,
+                                  KStream<String, RemediationEvent> remediations,
+                                  KStream<String, GuestState> guestStates,
+                                  KStream<String, EncodedLoadSample> samples) {
+        KStream<String, HostEvent> seen = samples.process(HostMembership::new, Named.as("announce-vms-per-host"));
+        KStream<String, HostEvent> observed = guestStates
+                .filter((vm, g) -> g.getHostId() != null && !g.getHostId().isBlank(),
+                        Named.as("guest-states-naming-a-host"))
+                .map((vm, g) -> KeyValue.pair(g.getHostId(), new HostEvent(HostEvent.OBSERVED, vm, g.getHostId(),
+                                g.getObservedTime().toEpochMilli(), g.getVti(), g.getBootArgs(), g.getXnuVersion(),
+                                g.getSource().name(), null)),
+                        Named.as("guest-states-per-host"));
+        KStream<String, HostEvent> advised = remediations
+                .filter((vm, r) -> r.getActions().contains(RemediationAction.RAISE_VTI) && r.getSuggestedVti() != null
+                                && r.getEvidence().getOverloaded() && r.getHostId() != null,
+                        Named.as("vti-advice-on-overloaded-hosts"))
+                .map((vm, r) -> KeyValue.pair(r.getHostId(), new HostEvent(HostEvent.ADVISED, vm, r.getHostId(),
+                                // The load window is [panic - lookBack, panic + lookAhead]: this is the panic's time.
+                                r.getEvidence().getWindowEnd().toEpochMilli() - settings.lookAhead().toMillis(),
+                                null, null, null, null, singleObject(r))),
+                        Named.as("vti-advice-per-host"));
+        seen.merge(observed, Named.as("merge-host-guest-states")).merge(advised, Named.as("merge-host-advice"))
+                .repartition(Repartitioned.<String, HostEvent>as("vm-events-per-host")
+                        .withKeySerde(Serdes.String()).withValueSerde(new JsonSerde<>(HostEvent.class)))
+                .process(() -> new PeerWarning(settings, observer), Named.as("warn-peers"), StoreNames.GUESTS_PER_HOST)
+                .to(Topics.REMEDIATIONS, Produced.with(Serdes.String(), serdes.remediations())
+                        .withName("write-preventive-remediations"));
+    }
+
+    private static byte[] singleObject(RemediationEvent event) {
+        try {
+            java.nio.ByteBuffer buffer = event.toByteBuffer();
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot encode remediation " + event.getRemediationId(), e);
+        }
     }
 
     private static void countPanics(KStream<String, PanicFacts> classified, PipelineSettings settings) {
@@ -153,5 +238,17 @@ public final class PanicwatchTopology {
                 Stores.persistentKeyValueStore(StoreNames.LATEST_REMEDIATION_PER_VM), Serdes.String(),
                 serdes.remediations());
         builder.addStateStore(latest);
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.GUESTS_PER_HOST), Serdes.String(),
+                new JsonSerde<>(HostGuests.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.ADVICE_LIFECYCLES), Serdes.String(),
+                new JsonSerde<>(AdviceLifecycle.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.LATEST_GUEST_STATE_PER_VM), Serdes.String(),
+                serdes.guestStates()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.ADVICE_OUTCOME_PER_VM), Serdes.String(),
+                serdes.adviceOutcomes()));
     }
 }

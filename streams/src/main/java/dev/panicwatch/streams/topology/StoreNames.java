@@ -22,6 +22,13 @@ public final class StoreNames {
     public static final String LATEST_REMEDIATION_PER_VM = "latest-remediation-per-vm";
     /** Window store: vmId → HostLoadSample at its sampleTime, kept {@code load.retention} (default 1 d). */
     public static final String RECENT_LOAD_PER_VM = "recent-load-per-vm";
+    /**
+     * Key-value store: vmId → the latest GuestState by observedTime (not by arrival: a late panic report can carry
+     * an older observation; docs/design.md#guest-state).
+     */
+    public static final String LATEST_GUEST_STATE_PER_VM = "latest-guest-state-per-vm";
+    /** Key-value store: vmId → the latest AdviceOutcome transition (docs/design.md#advice-outcome). */
+    public static final String ADVICE_OUTCOME_PER_VM = "advice-outcome-per-vm";
 
     /** Internal: reportId → panic time, for dropping re-sent reports. */
     public static final String SEEN_REPORT_IDS = "seen-report-ids";
@@ -29,6 +36,10 @@ public final class StoreNames {
     public static final String PENDING_PANICS = "pending-panics";
     /** Internal: per-VM cooldown and escalation state. */
     public static final String ADVICE_HISTORY = "advice-history";
+    /** Internal: hostId → the guests seen on it, their vti and when each was last warned (preventive advice). */
+    public static final String GUESTS_PER_HOST = "guests-per-host";
+    /** Internal: per-VM advice lifecycle and recent timeout panics, for the outcomes. */
+    public static final String ADVICE_LIFECYCLES = "advice-lifecycles";
 
     /** Host key of the per-host counts when the host is not known. */
     public static final String UNKNOWN_HOST = "unknown";

@@ -30,6 +30,26 @@ class PipelineSettingsTest {
         assertThat(s.cooldown()).isEqualTo(Duration.ofHours(1));
         assertThat(s.rateWindow()).isEqualTo(Duration.ofHours(1));
         assertThat(s.retention()).isEqualTo(Duration.ofDays(7));
+        assertThat(s.effectiveAfter()).isEqualTo(Duration.ofHours(24));
+        assertThat(s.effectiveMinOverloadShare()).isEqualTo(0.25);
+        assertThat(s.applyDeadline()).isEqualTo(Duration.ofHours(24));
+    }
+
+    @Test
+    void outcomeSettingsAreReadAndCheckedByName() {
+        PipelineSettings s = PipelineSettings.from(Map.of("panicwatch.apply.deadline", "PT12H"),
+                Map.of("PANICWATCH_EFFECTIVE_AFTER", "PT6H", "PANICWATCH_EFFECTIVE_MIN_OVERLOAD_SHARE", "0"));
+        assertThat(s.effectiveAfter()).isEqualTo(Duration.ofHours(6));
+        assertThat(s.effectiveMinOverloadShare()).isEqualTo(0.0);
+        assertThat(s.applyDeadline()).isEqualTo(Duration.ofHours(12));
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(),
+                Map.of("PANICWATCH_EFFECTIVE_MIN_OVERLOAD_SHARE", "1.25")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("PANICWATCH_EFFECTIVE_MIN_OVERLOAD_SHARE").hasMessageContaining("[0, 1]");
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(), Map.of("PANICWATCH_APPLY_DEADLINE", "PT0S")))
+                .hasMessageContaining("PANICWATCH_APPLY_DEADLINE").hasMessageContaining("positive");
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(), Map.of("PANICWATCH_EFFECTIVE_AFTER", "a day")))
+                .hasMessageContaining("PANICWATCH_EFFECTIVE_AFTER").hasMessageContaining("ISO-8601");
     }
 
     @Test

@@ -20,6 +20,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.panicwatch.diagnosis.classify.PanicClassifier;
+import dev.panicwatch.schemas.AdviceOutcomeStatus;
+import dev.panicwatch.schemas.GuestState;
+import dev.panicwatch.schemas.GuestStateSource;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.Topics;
@@ -37,10 +40,11 @@ class LocalStateQueriesTest {
 
     private TopologyTestDriver driver;
     private LocalStateQueries queries;
+    private PanicwatchSerdes serdes;
 
     @BeforeEach
     void setUp() throws Exception {
-        PanicwatchSerdes serdes = PanicwatchSerdes.withClient(new InMemorySchemaRegistry(), InMemorySchemaRegistry.SETTINGS);
+        serdes = PanicwatchSerdes.withClient(new InMemorySchemaRegistry(), InMemorySchemaRegistry.SETTINGS);
         Properties props = StreamsConfigFactory.from(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
                 StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("panicwatch-query-ttd-").toString()));
         // The wall clock starts after every panic below, so each is decided once the clock passes arrival + grace.
@@ -141,6 +145,46 @@ class LocalStateQueriesTest {
         assertThat(load.samples()).extracting(s -> s.get("sampleTime"))
                 .containsExactly("2024-05-08T10:03:00Z", "2024-05-08T10:04:00Z");
         assertThat(load.samples()).extracting(s -> s.get("load1")).containsExactly(110.0, 96.0);
+    }
+
+    @Test
+    void theAdviceOutcomeOfAVmAndTheOutcomesByHostAndStatus() {
+        // pve1/104's TLB flush at 10:05 was advised vti 9; nothing since shows it applied.
+        assertThat(queries.adviceOutcome(VM, 0)).containsEntry("status", "ADVISED").containsEntry("suggestedVti", 9)
+                .containsEntry("advisedTime", "2024-05-08T10:05:00Z").containsEntry("hostId", "pve1");
+        assertThatThrownBy(() -> queries.adviceOutcome("pve2/7", 0)).isInstanceOf(UnknownSubjectException.class)
+                .hasMessageContaining("has no advice outcome");
+        assertThatThrownBy(() -> queries.adviceOutcome("pve9/1", 0)).isInstanceOf(UnknownSubjectException.class)
+                .hasMessageContaining("unknown VM 'pve9/1'");
+
+        assertThat(queries.localOutcomes("pve1", null, List.of(0)).outcomes()).extracting(o -> o.get("vmId"))
+                .containsExactly(VM);
+        assertThat(queries.localOutcomes("pve2", null, List.of(0)).outcomes()).isEmpty();
+        assertThat(queries.localOutcomes(null, AdviceOutcomeStatus.ADVISED, List.of(0)).outcomes())
+                .extracting(o -> o.get("vmId")).containsExactly(VM);
+        Answers.Outcomes applied = queries.localOutcomes("pve1", AdviceOutcomeStatus.APPLIED, List.of(0));
+        assertThat(applied.outcomes()).isEmpty();
+        assertThat(applied.status()).isEqualTo("APPLIED");
+        assertThat(applied.partitions()).containsExactly(0);
+    }
+
+    @Test
+    void theGuestStateOfAVmIsItsLatestObservation() {
+        assertThatThrownBy(() -> queries.guestState(VM, 0)).isInstanceOf(UnknownSubjectException.class)
+                .hasMessageContaining("has no guest state");
+        TestInputTopic<String, GuestState> guests = driver.createInputTopic(Topics.GUEST_STATE,
+                new StringSerializer(), serdes.guestStates().serializer());
+        guests.pipeInput(VM, guest(T.plus(Duration.ofHours(2)), "keepsyms=1 tlbto_us=0 vti=9", 9, 0));
+        // An older observation arriving later (a late panic report's boot-args) does not replace it.
+        guests.pipeInput(VM, guest(T.plus(Duration.ofHours(1)), "keepsyms=1", 6, null));
+        assertThat(queries.guestState(VM, 0)).containsEntry("bootArgs", "keepsyms=1 tlbto_us=0 vti=9")
+                .containsEntry("vti", 9).containsEntry("observedTime", "2024-05-08T12:05:00Z");
+    }
+
+    private static GuestState guest(Instant observed, String bootArgs, int vti, Integer tlbtoUs) {
+        return GuestState.newBuilder().setVmId(VM).setHostId("pve1").setObservedTime(observed)
+                .setReceivedTime(observed).setSource(GuestStateSource.AGENT).setBootArgs(bootArgs).setVti(vti)
+                .setTlbtoUs(tlbtoUs).build();
     }
 
     private static HostLoadSample sample(Instant time, double load1) {

@@ -175,6 +175,26 @@ class QueryApiIT {
                 assertThat(adviceC.path("suggestedVti").isNull()).isTrue();
                 assertThat(adviceC.path("evidence").path("samples").asInt()).isZero();
 
+                // A's advice changes boot-args, so it has an outcome: ADVISED at its panic's time, H + 10 min, and
+                // nothing seen since. C's INVESTIGATE has none. Whichever instance owns A, both answer the same.
+                JsonNode outcomeA = ok(client.get("/api/v1/advice-outcome", "vm", vmA));
+                assertThat(outcomeA.path("status").asText()).isEqualTo("ADVISED");
+                assertThat(outcomeA.path("suggestedVti").asInt()).isEqualTo(9);
+                assertThat(outcomeA.path("advisedTime").asText()).isEqualTo(h.plus(Duration.ofMinutes(10)).toString());
+                assertThat(outcomeA.path("remediationId").asText()).isEqualTo(adviceA.path("remediationId").asText());
+                ApiClient.Answer noOutcome = client.get("/api/v1/advice-outcome", "vm", vmC);
+                assertThat(noOutcome.status()).isEqualTo(404);
+                assertThat(noOutcome.body().path("error").asText()).contains("has no advice outcome");
+                // Across both instances: h1's only outcome is A's; h2 has none; every ADVISED one is A's.
+                List<String> onH1 = new ArrayList<>();
+                ok(client.get("/api/v1/advice-outcomes", "host", h1)).path("outcomes")
+                        .forEach(o -> onH1.add(o.path("vmId").asText()));
+                assertThat(onH1).containsExactly(vmA);
+                assertThat(ok(client.get("/api/v1/advice-outcomes", "host", h2)).path("outcomes").size()).isZero();
+                JsonNode advised = ok(client.get("/api/v1/advice-outcomes", "status", "ADVISED"));
+                assertThat(advised.path("outcomes").size()).isEqualTo(1);
+                assertThat(advised.has("partitions")).as("merged answers do not list partitions").isFalse();
+
                 // A's load: the two samples, oldest first, by their Avro names.
                 JsonNode load = ok(client.get("/api/v1/load", "vm", vmA, "from", from, "to", to));
                 assertThat(load.path("samples").size()).isEqualTo(2);

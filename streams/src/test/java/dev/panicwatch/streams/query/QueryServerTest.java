@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.panicwatch.diagnosis.classify.PanicClass;
+import dev.panicwatch.schemas.AdviceOutcomeStatus;
 import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.streams.metrics.PanicwatchMetrics;
@@ -95,6 +96,14 @@ class QueryServerTest {
                 .isEqualTo("top");
         assertThat(client.get("/api/v1/remediation").body().path("error").asText())
                 .isEqualTo("parameter 'vm' is required");
+        assertThat(client.get("/api/v1/advice-outcome").body().path("error").asText())
+                .isEqualTo("parameter 'vm' is required");
+        assertThat(client.get("/api/v1/guest-state", "vm", "a", "span", "PT1H").body().path("parameter").asText())
+                .isEqualTo("span");
+        ApiClient.Answer status = client.get("/api/v1/advice-outcomes", "status", "CURED");
+        assertThat(status.status()).isEqualTo(400);
+        assertThat(status.body().path("parameter").asText()).isEqualTo("status");
+        assertThat(status.body().path("error").asText()).contains("CURED").contains("EFFECTIVE");
     }
 
     @Test
@@ -120,7 +129,8 @@ class QueryServerTest {
         List<String> paths = new java.util.ArrayList<>();
         openApi.path("paths").fieldNames().forEachRemaining(paths::add);
         assertThat(paths).containsExactlyInAnyOrder("/api/v1/panic-rate", "/api/v1/panic-rates",
-                "/api/v1/remediation", "/api/v1/load", "/health", "/metrics");
+                "/api/v1/remediation", "/api/v1/advice-outcome", "/api/v1/advice-outcomes", "/api/v1/guest-state",
+                "/api/v1/load", "/health", "/metrics");
     }
 
     @Test
@@ -134,6 +144,7 @@ class QueryServerTest {
         metrics.panicCounted(PanicClass.TLB_FLUSH_TIMEOUT);
         metrics.remediationPublished(List.of(RemediationAction.RAISE_VTI, RemediationAction.REDUCE_HOST_LOAD));
         metrics.decidedWithoutLoadData(PanicClass.SPINLOCK_TIMEOUT);
+        metrics.adviceOutcome(AdviceOutcomeStatus.APPLIED);
         metrics.deadLettered("deserialization", "panic-reports");
 
         String after = client.get("/metrics").response().body();
@@ -142,6 +153,8 @@ class QueryServerTest {
         assertThat(after).contains("panicwatch_remediations_total{action=\"REDUCE_HOST_LOAD\"} 1.0");
         assertThat(after).contains("panicwatch_remediations_total{action=\"INVESTIGATE\"} 0.0");
         assertThat(after).contains("panicwatch_decisions_without_load_total{class=\"SPINLOCK_TIMEOUT\"} 1.0");
+        assertThat(after).contains("panicwatch_advice_outcomes_total{status=\"APPLIED\"} 1.0");
+        assertThat(after).contains("panicwatch_advice_outcomes_total{status=\"EFFECTIVE\"} 0.0");
         assertThat(after).contains("panicwatch_dead_letters_total{stage=\"deserialization\",topic=\"panic-reports\"} 1.0");
     }
 }

@@ -5,6 +5,9 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
 
+import dev.panicwatch.diagnosis.kernel.BootArgs;
+import dev.panicwatch.schemas.GuestState;
+import dev.panicwatch.schemas.GuestStateSource;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.ReportFormat;
@@ -58,6 +61,24 @@ final class Scenario {
                 .setCpuPressureSome10(psi)
                 .setVmVcpus(8)
                 .setVcpuWaitRatioMax(vcpuWait)
+                .build();
+    }
+
+    /** A guest-state observation, with vti and tlbto_us read from the boot-args as the receiver does. */
+    static GuestState guest(String vmId, String hostId, Instant observed, String bootArgs, Instant bootTime) {
+        java.util.OptionalInt tlbto = BootArgs.number(bootArgs, "tlbto_us");
+        return GuestState.newBuilder()
+                .setVmId(vmId)
+                .setHostId(hostId)
+                .setObservedTime(observed)
+                .setReceivedTime(observed)
+                .setSource(GuestStateSource.AGENT)
+                .setBootArgs(bootArgs)
+                .setVti(BootArgs.currentVti(bootArgs))
+                .setTlbtoUs(tlbto.isPresent() ? tlbto.getAsInt() : null)
+                .setOsVersion("10.15.5")
+                .setXnuVersion(XNU_10_15)
+                .setBootTime(bootTime)
                 .build();
     }
 

@@ -20,6 +20,8 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 
 import dev.panicwatch.diagnosis.classify.PanicClassifier;
+import dev.panicwatch.schemas.AdviceOutcome;
+import dev.panicwatch.schemas.GuestState;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.RemediationEvent;
@@ -38,6 +40,8 @@ final class TopologyHarness implements AutoCloseable {
     final TestInputTopic<String, byte[]> rawLoads;
     final TestOutputTopic<String, RemediationEvent> remediations;
     final TestOutputTopic<byte[], byte[]> deadLetters;
+    final TestInputTopic<String, GuestState> guests;
+    final TestOutputTopic<String, AdviceOutcome> outcomes;
     private final Path stateDir;
 
     TopologyHarness(PipelineSettings settings, Instant wallClockStart) throws java.io.IOException {
@@ -73,10 +77,21 @@ final class TopologyHarness implements AutoCloseable {
                 serdes.remediations().deserializer());
         deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
+        guests = driver.createInputTopic(Topics.GUEST_STATE, keys, serdes.guestStates().serializer());
+        outcomes = driver.createOutputTopic(Topics.ADVICE_OUTCOMES, new StringDeserializer(),
+                serdes.adviceOutcomes().deserializer());
     }
 
     void panic(PanicReport report) {
         panics.pipeInput(report.getVmId(), report);
+    }
+
+    void guest(GuestState state) {
+        guests.pipeInput(state.getVmId(), state);
+    }
+
+    List<AdviceOutcome> outcomes() {
+        return outcomes.readRecordsToList().stream().map(TestRecord::value).toList();
     }
 
     void load(HostLoadSample sample) {
