@@ -17,8 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.panicwatch.diagnosis.classify.PanicClass;
 import dev.panicwatch.schemas.AdviceOutcomeStatus;
-import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.schemas.RemediationAction;
+import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.streams.metrics.PanicwatchMetrics;
 
 /** The HTTP layer without Kafka: a server not yet attached to Kafka Streams, as during start-up. */
