@@ -102,7 +102,8 @@ public record BenchReport(int vms, int samplesPerVm, long samples, int recordByt
         return met ? "met" : "NOT met";
     }
 
-    private static Double round(double value, int decimals) {
+    /** Rounded for the JSON line; NaN and infinity (a figure not measured) as null. */
+    static Double round(double value, int decimals) {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             return null;
         }
