@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param secondsToRunning  from the restart (the new process started) to its first "-> RUNNING"
  * @param secondsToAdvice   from the restart to the moment a read_committed consumer saw the new panic's remediation
  * @param recordsRestored   changelog records the restarted process restored, summed over its store partitions
- * @param stateBytes        the state folder on disk after the restart and the advice
+ * @param stateBytes        the state folder on disk after the advice and a clean stop (memtables flushed)
  * @param changelogBytes    the changelog topics' partitions on the broker (its log dir sizes), same moment
  * @param sessionTimeoutMs  the streams process's session timeout: the killed member holds its tasks until it expires
  */
@@ -89,7 +89,7 @@ public record CrashRestartReport(HistoryPlan plan, double samplesPerSec, double 
                 (goal <= %.0f s for 10,000 VMs x 1 day: %s at this size)
                                                              session timeout %d ms (the killed member's tasks wait for it)
                     records restored    %,12d             from the changelogs, all store partitions
-                  state on disk         %,12d bytes       %,.0f bytes per VM-day (the state folder)
+                  state on disk         %,12d bytes       %,.0f bytes per VM-day (the state folder, after a clean stop)
                   changelogs on broker  %,12d bytes       %,.0f bytes per VM-day (log dir sizes of *-changelog)
                 """, plan.vms(), human(plan.history()), human(plan.sampleInterval()), plan.samples(), plan.vmDays(),
                 cores, loadAverageStart, loadAverageEnd, samplesPerSec, processingSeconds, startupSeconds,

@@ -54,7 +54,7 @@ class CrashRestartReportTest {
                 .contains("to advice                   17.5 s")
                 .contains("met at this size")
                 .contains("records restored         648,000")
-                .contains("2,000,000 bytes per VM-day (the state folder)")
+                .contains("2,000,000 bytes per VM-day (the state folder, after a clean stop)")
                 .contains("1,200,000 bytes per VM-day (log dir sizes of *-changelog)")
                 .contains("load average 5.10 at start, 6.20 at end");
         assertThat(text.chars()).allMatch(c -> c < 128);
