@@ -4,10 +4,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The figures of one {@code ./panicwatch bench --history} run (issue 16, item 1): a fleet's history processed, the
@@ -29,8 +25,6 @@ public record CrashRestartReport(HistoryPlan plan, double samplesPerSec, double 
 
     /** Issue 16's goal: advice for a new panic within 30 s of the restart (for 10,000 VMs x one day). */
     static final double GOAL_SECONDS_TO_ADVICE = 30;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public CrashRestartReport {
         appSettings = Map.copyOf(appSettings);
@@ -64,20 +58,11 @@ public record CrashRestartReport(HistoryPlan plan, double samplesPerSec, double 
         m.put("stateBytesPerVmDay", BenchReport.round(stateBytesPerVmDay(), 0));
         m.put("changelogBytes", changelogBytes);
         m.put("changelogBytesPerVmDay", BenchReport.round(changelogBytesPerVmDay(), 0));
-        m.put("cores", cores);
-        m.put("loadAverageStart", BenchReport.round(loadAverageStart, 2));
-        m.put("loadAverageEnd", BenchReport.round(loadAverageEnd, 2));
-        m.put("appSettings", new TreeMap<>(appSettings));
-        try {
-            return JSON.writeValueAsString(m);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the JSON summary", e);
-        }
+        return BenchReport.jsonLine(m, cores, loadAverageStart, loadAverageEnd, appSettings);
     }
 
     public String toText() {
-        String settings = appSettings.isEmpty() ? ""
-                : "  streams settings from --app-env: " + new TreeMap<>(appSettings) + "\n";
+        String settings = BenchReport.appSettingsLine(appSettings);
         return String.format(Locale.ROOT, """
                 Panicwatch crash-restart benchmark: %,d VMs x %s of history every %s = %,d load samples \
                 (%.2f VM-days); %d cores, load average %.2f at start, %.2f at end
