@@ -165,24 +165,22 @@ public final class BenchRun {
 
     private BenchReport measureAll(ChildJvms children, Path workDir) throws Exception {
         double loadStart = ProcStatus.loadAverage1();
-        {
-            PipelineFigures pipeline = measurePipeline(children, workDir);
-            progress.accept("parser over the corpus");
-            ParserThroughput.Result parser = sizes.quick()
-                    ? ParserThroughput.measure(Duration.ofMillis(500), Duration.ofSeconds(1))
-                    : ParserThroughput.measure(Duration.ofSeconds(2), Duration.ofSeconds(3));
-            progress.accept("host sampler rounds");
-            HostSamplerBenchmark.BenchResult sampler = HostSamplerBenchmark.run(200, 8, sizes.quick() ? 10 : 50);
-            return new BenchReport(sizes.vms(), sizes.samplesPerVm(), pipeline.fleet.samples(), pipeline.recordBytes,
-                    pipeline.throughput.samplesPerSec(), pipeline.throughput.secondHalfPerSec(),
-                    pipeline.throughput.seconds(),
-                    pipeline.throughput.startupSeconds(), pipeline.baseline.producer().recordsPerSec(),
-                    pipeline.baseline.consumer().fetchRecordsPerSec(), pipeline.latency.panics(),
-                    pipeline.latency.p50Ms(), pipeline.latency.p99Ms(), pipeline.latency.maxMs(),
-                    pipeline.latency.meanMs(), commitIntervalMs(appEnv), punctuationIntervalMs(appEnv), pipeline.rssMb,
-                    parser.mbPerSec(), sampler.cpuMillisMean(), sampler.vms(),
-                    Runtime.getRuntime().availableProcessors(), loadStart, ProcStatus.loadAverage1(), appEnv);
-        }
+        PipelineFigures pipeline = measurePipeline(children, workDir);
+        progress.accept("parser over the corpus");
+        ParserThroughput.Result parser = sizes.quick()
+                ? ParserThroughput.measure(Duration.ofMillis(500), Duration.ofSeconds(1))
+                : ParserThroughput.measure(Duration.ofSeconds(2), Duration.ofSeconds(3));
+        progress.accept("host sampler rounds");
+        HostSamplerBenchmark.BenchResult sampler = HostSamplerBenchmark.run(200, 8, sizes.quick() ? 10 : 50);
+        return new BenchReport(sizes.vms(), sizes.samplesPerVm(), pipeline.fleet.samples(), pipeline.recordBytes,
+                pipeline.throughput.samplesPerSec(), pipeline.throughput.secondHalfPerSec(),
+                pipeline.throughput.seconds(),
+                pipeline.throughput.startupSeconds(), pipeline.baseline.producer().recordsPerSec(),
+                pipeline.baseline.consumer().fetchRecordsPerSec(), pipeline.latency.panics(),
+                pipeline.latency.p50Ms(), pipeline.latency.p99Ms(), pipeline.latency.maxMs(),
+                pipeline.latency.meanMs(), commitIntervalMs(appEnv), punctuationIntervalMs(appEnv), pipeline.rssMb,
+                parser.mbPerSec(), sampler.cpuMillisMean(), sampler.vms(),
+                Runtime.getRuntime().availableProcessors(), loadStart, ProcStatus.loadAverage1(), appEnv);
     }
 
     private record PipelineFigures(BenchFleet fleet, int recordBytes, KafkaPerfBaseline.Result baseline,
