@@ -1,6 +1,8 @@
 package dev.panicwatch.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -13,6 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import dev.panicwatch.cli.bench.BenchReport;
 import dev.panicwatch.cli.bench.BenchRun;
+import dev.panicwatch.cli.bench.CrashRestartReport;
+import dev.panicwatch.cli.bench.HistoryPlan;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure Panicwatch on a fresh local stack: Kafka's own producer/consumer perf tools as the "
@@ -55,8 +59,25 @@ final class BenchCommand implements Callable<Integer> {
             description = "Record a JFR profile of the streams process to FILE (inspect with `jfr print` or JMC).")
     Path profile;
 
+    @Option(names = "--history", paramLabel = "DURATION",
+            description = "Crash-restart mode (issue 16): preload --vms VMs with this span of samples (ISO-8601, e.g. "
+                    + "PT24H), let one streams process read it all, SIGKILL it, restart it on the same state and time "
+                    + "RUNNING, the advice of a panic published after the restart, the records restored, the state "
+                    + "and changelog bytes per VM-day (default --vms here: 1000).")
+    Duration history;
+
+    @Option(names = "--sample-interval", paramLabel = "DURATION",
+            description = "With --history: time between a VM's samples (default: PT10S, pvestatd's).")
+    Duration sampleInterval;
+
     @Override
     public Integer call() throws Exception {
+        if (history != null) {
+            return callHistory();
+        }
+        if (sampleInterval != null) {
+            throw new ParameterException(spec.commandLine(), "--sample-interval applies to --history only");
+        }
         BenchRun.Sizes sizes = new BenchRun.Sizes(
                 vms != null ? vms : quick ? 500 : 10_000,
                 samplesPerVm != null ? samplesPerVm : quick ? 20 : 90,
@@ -72,6 +93,41 @@ final class BenchCommand implements Callable<Integer> {
         }
         BenchReport report = new BenchRun(sizes, appEnv, profile == null ? null : profile.toAbsolutePath(),
                 line -> System.err.println("bench: " + line)).run();
+        System.out.print(report.toText());
+        if (json) {
+            System.out.println(report.toJson());
+        }
+        return 0;
+    }
+
+    private Integer callHistory() throws Exception {
+        // The other modes' sizes mean nothing here; refused rather than silently ignored.
+        for (var given : Map.of("--samples-per-vm", samplesPerVm != null, "--panics", panics != null,
+                "--quick", quick, "--profile", profile != null, "--stream-threads", streamThreads != 1).entrySet()) {
+            if (given.getValue()) {
+                throw new ParameterException(spec.commandLine(), given.getKey() + " does not apply to --history "
+                        + "(its size is --vms x --history / --sample-interval, one stream thread, one panic)");
+            }
+        }
+        String appEnvProblem = BenchRun.appEnvProblem(appEnv);
+        if (appEnvProblem != null) {
+            throw new ParameterException(spec.commandLine(), appEnvProblem);
+        }
+        HistoryPlan plan = new HistoryPlan(vms != null ? vms : 1_000, history,
+                sampleInterval != null ? sampleInterval : Duration.ofSeconds(10));
+        Duration retention;
+        try {
+            retention = BenchRun.loadRetention(appEnv);
+        } catch (DateTimeParseException e) {
+            throw new ParameterException(spec.commandLine(), "--app-env PANICWATCH_LOAD_RETENTION: '"
+                    + appEnv.get("PANICWATCH_LOAD_RETENTION") + "' is not an ISO-8601 duration such as P1D");
+        }
+        String problem = plan.problem(retention,
+                Path.of(System.getProperty("java.io.tmpdir")).toFile().getUsableSpace());
+        if (problem != null) {
+            throw new ParameterException(spec.commandLine(), problem);
+        }
+        CrashRestartReport report = BenchRun.runHistory(plan, appEnv, line -> System.err.println("bench: " + line));
         System.out.print(report.toText());
         if (json) {
             System.out.println(report.toJson());

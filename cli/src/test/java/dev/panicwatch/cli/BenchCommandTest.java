@@ -32,4 +32,37 @@ class BenchCommandTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--samples-per-vm must be at least 16");
     }
+
+    @Test
+    void aHistoryTooShortForThePanicsWindowIsRefusedBeforeAnythingStarts() {
+        CliRun run = CliRun.of("bench", "--history", "PT10M", "--vms", "5");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--history must be at least PT15M");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void theOtherModesSizesAreRefusedWithHistory() {
+        CliRun run = CliRun.of("bench", "--history", "PT1H", "--samples-per-vm", "90");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--samples-per-vm does not apply to --history");
+    }
+
+    @Test
+    void aSampleIntervalWithoutHistoryIsRefused() {
+        CliRun run = CliRun.of("bench", "--sample-interval", "PT5S");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--sample-interval applies to --history only");
+    }
+
+    @Test
+    void aHistoryThatIsNotADurationIsRefused() {
+        CliRun run = CliRun.of("bench", "--history", "24h");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--history");
+    }
 }

@@ -7,20 +7,25 @@ import dev.panicwatch.schemas.HostLoadSample;
 
 /**
  * The synthetic fleet the pipeline benchmark feeds: {@code vms} VMs on hosts of {@link #VMS_PER_HOST}, each sampled
- * {@code samplesPerVm} times every 10 s (pvestatd's interval) up to {@code lastSampleTime}. The hosts are
+ * {@code samplesPerVm} times every {@code interval} (10 s, pvestatd's, unless the history mode asks for another) up
+ * to {@code lastSampleTime}. The hosts are
  * overloaded (load1 1.5× their CPUs, vCPUs waiting 30 %), so each panic gets real advice (raise vti), the
  * costliest path through the correlator.
  */
-record BenchFleet(int vms, int samplesPerVm, Instant lastSampleTime) {
+record BenchFleet(int vms, int samplesPerVm, Instant lastSampleTime, Duration interval) {
 
     static final int VMS_PER_HOST = 50;
     static final Duration INTERVAL = Duration.ofSeconds(10);
     private static final int HOST_CPUS = 64;
 
     BenchFleet {
-        if (vms < 1 || samplesPerVm < 1) {
-            throw new IllegalArgumentException("vms and samples per VM must be at least 1");
+        if (vms < 1 || samplesPerVm < 1 || interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("vms and samples per VM must be at least 1, the interval positive");
         }
+    }
+
+    BenchFleet(int vms, int samplesPerVm, Instant lastSampleTime) {
+        this(vms, samplesPerVm, lastSampleTime, INTERVAL);
     }
 
     long samples() {
@@ -28,7 +33,7 @@ record BenchFleet(int vms, int samplesPerVm, Instant lastSampleTime) {
     }
 
     Instant firstSampleTime() {
-        return lastSampleTime.minus(INTERVAL.multipliedBy(samplesPerVm - 1L));
+        return lastSampleTime.minus(interval.multipliedBy(samplesPerVm - 1L));
     }
 
     String hostId(int vm) {
@@ -47,8 +52,8 @@ record BenchFleet(int vms, int samplesPerVm, Instant lastSampleTime) {
         return HostLoadSample.newBuilder()
                 .setHostId(hostId(vm))
                 .setVmId(vmId(vm))
-                .setSampleTime(firstSampleTime().plus(INTERVAL.multipliedBy(round)))
-                .setIntervalMillis(INTERVAL.toMillis())
+                .setSampleTime(firstSampleTime().plus(interval.multipliedBy(round)))
+                .setIntervalMillis(interval.toMillis())
                 .setHostCpus(HOST_CPUS)
                 .setLoad1(load1)
                 .setLoad5(load1 * 0.9)

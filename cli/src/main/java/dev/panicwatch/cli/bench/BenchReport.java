@@ -62,6 +62,13 @@ public record BenchReport(int vms, int samplesPerVm, long samples, int recordByt
         m.put("parserMBPerSec", round(parserMBPerSec, 1));
         m.put("hostSamplerMsPerRound", round(hostSamplerMsPerRound, 2));
         m.put("hostSamplerVms", hostSamplerVms);
+        return jsonLine(m, cores, loadAverageStart, loadAverageEnd, appSettings);
+    }
+
+    /** {@code figures} and the machine's and the settings' figures every bench mode ends with, as one JSON line. */
+    static String jsonLine(Map<String, Object> figures, int cores, double loadAverageStart, double loadAverageEnd,
+                           Map<String, String> appSettings) {
+        Map<String, Object> m = new LinkedHashMap<>(figures);
         m.put("cores", cores);
         m.put("loadAverageStart", round(loadAverageStart, 2));
         m.put("loadAverageEnd", round(loadAverageEnd, 2));
@@ -73,9 +80,13 @@ public record BenchReport(int vms, int samplesPerVm, long samples, int recordByt
         }
     }
 
+    /** The --app-env line of the readable report; empty without --app-env. */
+    static String appSettingsLine(Map<String, String> appSettings) {
+        return appSettings.isEmpty() ? "" : "  streams settings from --app-env: " + new TreeMap<>(appSettings) + "\n";
+    }
+
     public String toText() {
-        String settings = appSettings.isEmpty() ? ""
-                : "  streams settings from --app-env: " + new TreeMap<>(appSettings) + "\n";
+        String settings = appSettingsLine(appSettings);
         return String.format(Locale.ROOT, """
                 Panicwatch benchmark: %,d VMs x %,d samples = %,d load samples (%d bytes each), %d panics; %d cores, \
                 load average %.2f at start, %.2f at end
@@ -102,7 +113,8 @@ public record BenchReport(int vms, int samplesPerVm, long samples, int recordByt
         return met ? "met" : "NOT met";
     }
 
-    private static Double round(double value, int decimals) {
+    /** Rounded for the JSON line; NaN and infinity (a figure not measured) as null. */
+    static Double round(double value, int decimals) {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             return null;
         }

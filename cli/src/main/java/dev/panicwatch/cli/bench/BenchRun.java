@@ -117,8 +117,16 @@ public final class BenchRun {
         this.progress = progress;
     }
 
-    public BenchReport run() throws Exception {
-        double loadStart = ProcStatus.loadAverage1();
+    /** A measurement in a work folder of its own, with the child JVMs it starts. */
+    interface Measurement<T> {
+        T measure(ChildJvms children, Path workDir) throws Exception;
+    }
+
+    /**
+     * Runs {@code measurement}; whatever it started is stopped and its work folder deleted afterwards, also on
+     * Ctrl-C.
+     */
+    static <T> T inWorkDir(Measurement<T> measurement) throws Exception {
         Path workDir = Files.createTempDirectory("panicwatch-bench-");
         ChildJvms children = new ChildJvms();
         Thread cleanup = new Thread(() -> {
@@ -127,22 +135,7 @@ public final class BenchRun {
         }, "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            PipelineFigures pipeline = measurePipeline(children, workDir);
-            progress.accept("parser over the corpus");
-            ParserThroughput.Result parser = sizes.quick()
-                    ? ParserThroughput.measure(Duration.ofMillis(500), Duration.ofSeconds(1))
-                    : ParserThroughput.measure(Duration.ofSeconds(2), Duration.ofSeconds(3));
-            progress.accept("host sampler rounds");
-            HostSamplerBenchmark.BenchResult sampler = HostSamplerBenchmark.run(200, 8, sizes.quick() ? 10 : 50);
-            return new BenchReport(sizes.vms(), sizes.samplesPerVm(), pipeline.fleet.samples(), pipeline.recordBytes,
-                    pipeline.throughput.samplesPerSec(), pipeline.throughput.secondHalfPerSec(),
-                    pipeline.throughput.seconds(),
-                    pipeline.throughput.startupSeconds(), pipeline.baseline.producer().recordsPerSec(),
-                    pipeline.baseline.consumer().fetchRecordsPerSec(), pipeline.latency.panics(),
-                    pipeline.latency.p50Ms(), pipeline.latency.p99Ms(), pipeline.latency.maxMs(),
-                    pipeline.latency.meanMs(), commitIntervalMs(appEnv), punctuationIntervalMs(appEnv), pipeline.rssMb,
-                    parser.mbPerSec(), sampler.cpuMillisMean(), sampler.vms(),
-                    Runtime.getRuntime().availableProcessors(), loadStart, ProcStatus.loadAverage1(), appEnv);
+            return measurement.measure(children, workDir);
         } finally {
             children.close();
             deleteTree(workDir);
@@ -152,6 +145,42 @@ public final class BenchRun {
                 // shutting down: the hook runs anyway
             }
         }
+    }
+
+    public BenchReport run() throws Exception {
+        return inWorkDir(this::measureAll);
+    }
+
+    /** {@code --history}: the fleet's history, a SIGKILL and a restart (CrashRestartBench). */
+    public static CrashRestartReport runHistory(HistoryPlan plan, Map<String, String> appEnv,
+                                                Consumer<String> progress) throws Exception {
+        return inWorkDir(new CrashRestartBench(plan, appEnv, progress)::measure);
+    }
+
+    /** How long the streams process keeps load samples: the app's default, unless --app-env set another. */
+    public static Duration loadRetention(Map<String, String> appEnv) {
+        String value = appEnv.get(PipelineSetting.LOAD_RETENTION.environmentName());
+        return Duration.parse(value == null ? PipelineSetting.LOAD_RETENTION.defaultValue() : value.strip());
+    }
+
+    private BenchReport measureAll(ChildJvms children, Path workDir) throws Exception {
+        double loadStart = ProcStatus.loadAverage1();
+        PipelineFigures pipeline = measurePipeline(children, workDir);
+        progress.accept("parser over the corpus");
+        ParserThroughput.Result parser = sizes.quick()
+                ? ParserThroughput.measure(Duration.ofMillis(500), Duration.ofSeconds(1))
+                : ParserThroughput.measure(Duration.ofSeconds(2), Duration.ofSeconds(3));
+        progress.accept("host sampler rounds");
+        HostSamplerBenchmark.BenchResult sampler = HostSamplerBenchmark.run(200, 8, sizes.quick() ? 10 : 50);
+        return new BenchReport(sizes.vms(), sizes.samplesPerVm(), pipeline.fleet.samples(), pipeline.recordBytes,
+                pipeline.throughput.samplesPerSec(), pipeline.throughput.secondHalfPerSec(),
+                pipeline.throughput.seconds(),
+                pipeline.throughput.startupSeconds(), pipeline.baseline.producer().recordsPerSec(),
+                pipeline.baseline.consumer().fetchRecordsPerSec(), pipeline.latency.panics(),
+                pipeline.latency.p50Ms(), pipeline.latency.p99Ms(), pipeline.latency.maxMs(),
+                pipeline.latency.meanMs(), commitIntervalMs(appEnv), punctuationIntervalMs(appEnv), pipeline.rssMb,
+                parser.mbPerSec(), sampler.cpuMillisMean(), sampler.vms(),
+                Runtime.getRuntime().availableProcessors(), loadStart, ProcStatus.loadAverage1(), appEnv);
     }
 
     private record PipelineFigures(BenchFleet fleet, int recordBytes, KafkaPerfBaseline.Result baseline,
@@ -164,10 +193,7 @@ public final class BenchRun {
         try (LocalStack stack = LocalStack.start(LocalStack.Options.ephemeral())) {
             String bootstrap = stack.bootstrapServers();
             Map<String, Object> registry = Map.of("schema.registry.url", stack.schemaRegistryUrl());
-            try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
-                admin.createTopics(List.of(new NewTopic(Topics.HOST_LOAD, PARTITIONS, (short) 1),
-                        new NewTopic(Topics.PANIC_REPORTS, PARTITIONS, (short) 1))).all().get();
-            }
+            createInputTopics(bootstrap);
             BenchFleet fleet = new BenchFleet(sizes.vms(), sizes.samplesPerVm(),
                     Instant.now().truncatedTo(ChronoUnit.MINUTES));
             AvroSerde<HostLoadSample> serde = AvroSerde.forType(HostLoadSample.class, registry);
@@ -184,23 +210,7 @@ public final class BenchRun {
             progress.accept("loading " + fleet.samples() + " load samples for " + fleet.vms() + " VMs");
             new SampleLoader(bootstrap).load(fleet, serde.serializer(), progress);
 
-            Map<String, String> env = new HashMap<>(Map.of(
-                    "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
-                    "SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl(),
-                    "KAFKA_STATE_DIR", workDir.resolve("state").toString(),
-                    "KAFKA_COMMIT_INTERVAL_MS", Long.toString(COMMIT_INTERVAL_MS),
-                    "KAFKA_NUM_STREAM_THREADS", Integer.toString(sizes.streamThreads()),
-                    "PANICWATCH_PUNCTUATION_INTERVAL", Duration.ofMillis(PUNCTUATION_INTERVAL_MS).toString(),
-                    // A panic that arrives after its window closed waits one grace on the wall clock for its own
-                    // samples (they may be late too); the latency measured here is the pipeline's, not that wait.
-                    "PANICWATCH_GRACE", BENCH_GRACE.toString(),
-                    // The bench never queries the API; a fixed 8080 failed the run whenever anything else held it.
-                    "PANICWATCH_API_PORT", "0",
-                    "PANICWATCH_LOG_LEVEL", "WARN"));
-            if (!appEnv.isEmpty()) {
-                progress.accept("streams process settings from --app-env: " + new TreeMap<>(appEnv));
-                env.putAll(appEnv);
-            }
+            Map<String, String> env = streamsEnvironment(stack, workDir, sizes.streamThreads(), appEnv, progress);
             progress.accept("starting the streams process (exactly_once_v2, " + sizes.streamThreads()
                     + " stream thread(s))");
             Instant started = Instant.now();
@@ -210,12 +220,7 @@ public final class BenchRun {
                         Duration.ofMinutes(15));
                 progress.accept(String.format("pipeline: %.0f samples/s over %.2f s (second half: %.0f samples/s)",
                         throughput.samplesPerSec(), throughput.seconds(), throughput.secondHalfPerSec()));
-                // Decided at once: the window [panic - look-back, panic + look-ahead] plus grace is already behind
-                // stream time (the last samples), which a default-configured app reaches with these samples.
-                Instant panicTime = fleet.lastSampleTime()
-                        .minus(Duration.parse(PipelineSetting.LOOK_AHEAD.defaultValue()))
-                        .minus(BENCH_GRACE)
-                        .minusSeconds(30);
+                Instant panicTime = decidablePanicTime(fleet);
                 progress.accept("latency: " + sizes.panics() + " panics, one at a time");
                 PipelineBenchmark.Latency latency = bench.measureLatency(fleet, sizes.panics(), panicTime, streams);
                 double rss = streams.peakRssMb();
@@ -223,6 +228,49 @@ public final class BenchRun {
                 return new PipelineFigures(fleet, recordBytes, baseline, throughput, latency, rss);
             }
         }
+    }
+
+    /** Creates the co-partitioned input topics the samples and panics are produced to before the app starts. */
+    static void createInputTopics(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(Topics.HOST_LOAD, PARTITIONS, (short) 1),
+                    new NewTopic(Topics.PANIC_REPORTS, PARTITIONS, (short) 1))).all().get();
+        }
+    }
+
+    /** The streams process's environment: the bench's settings, then {@code appEnv} over them. */
+    static Map<String, String> streamsEnvironment(LocalStack stack, Path workDir, int streamThreads,
+                                                  Map<String, String> appEnv, Consumer<String> progress) {
+        String bootstrap = stack.bootstrapServers();
+        Map<String, String> env = new HashMap<>(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
+                "SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl(),
+                "KAFKA_STATE_DIR", workDir.resolve("state").toString(),
+                "KAFKA_COMMIT_INTERVAL_MS", Long.toString(COMMIT_INTERVAL_MS),
+                "KAFKA_NUM_STREAM_THREADS", Integer.toString(streamThreads),
+                "PANICWATCH_PUNCTUATION_INTERVAL", Duration.ofMillis(PUNCTUATION_INTERVAL_MS).toString(),
+                // A panic that arrives after its window closed waits one grace on the wall clock for its own
+                // samples (they may be late too); the latency measured here is the pipeline's, not that wait.
+                "PANICWATCH_GRACE", BENCH_GRACE.toString(),
+                // The bench never queries the API; a fixed 8080 failed the run whenever anything else held it.
+                "PANICWATCH_API_PORT", "0",
+                "PANICWATCH_LOG_LEVEL", "WARN"));
+        if (!appEnv.isEmpty()) {
+            progress.accept("streams process settings from --app-env: " + new TreeMap<>(appEnv));
+            env.putAll(appEnv);
+        }
+        return env;
+    }
+
+    /**
+     * A panic time whose window [panic - look-back, panic + look-ahead] plus grace is already behind stream time
+     * (the last samples), so the panic is decided at once by a default-configured app fed these samples.
+     */
+    static Instant decidablePanicTime(BenchFleet fleet) {
+        return fleet.lastSampleTime()
+                .minus(Duration.parse(PipelineSetting.LOOK_AHEAD.defaultValue()))
+                .minus(BENCH_GRACE)
+                .minusSeconds(30);
     }
 
     private static void deleteTree(Path root) {

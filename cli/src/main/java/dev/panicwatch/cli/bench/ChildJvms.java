@@ -108,6 +108,11 @@ final class ChildJvms implements AutoCloseable {
         running.remove(p);
     }
 
+    /** A child that has ended by other means than {@link #stop}; nothing left to stop at the end. */
+    void forget(Process p) {
+        running.remove(p);
+    }
+
     @Override
     public void close() {
         destroyAll();

@@ -146,20 +146,11 @@ final class PipelineBenchmark {
             // Each VM gets one remediation per cooldown; a second panic of a VM would wait for nothing.
             throw new IllegalArgumentException("--panics (" + panics + ") cannot exceed --vms (" + fleet.vms() + ")");
         }
-        AvroSerde<PanicReport> panicSerde = AvroSerde.forType(PanicReport.class, registryConfig);
         AvroSerde<RemediationEvent> remediationSerde = AvroSerde.forType(RemediationEvent.class, registryConfig);
-        Map<String, Object> producerConfig = Map.of("bootstrap.servers", bootstrapServers, "acks", "all",
-                "enable.idempotence", "true", "linger.ms", "0", "client.id", "panicwatch-bench-panics");
-        Map<String, Object> consumerConfig = Map.of("bootstrap.servers", bootstrapServers,
-                "isolation.level", "read_committed", "client.id", "panicwatch-bench-remediations");
         List<Double> millis = new ArrayList<>();
-        try (KafkaProducer<String, PanicReport> producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
-                panicSerde.serializer());
-             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-                     new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.REMEDIATIONS).stream()
-                    .map(p -> new TopicPartition(Topics.REMEDIATIONS, p.partition())).toList();
-            consumer.assign(partitions);
+        try (KafkaProducer<String, PanicReport> producer = panicProducer();
+             KafkaConsumer<String, byte[]> consumer = remediationConsumer()) {
+            List<TopicPartition> partitions = consumer.assignment().stream().toList();
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position); // resolve the end now, not after the first panic is sent
             int stride = fleet.vms() / panics;
@@ -171,7 +162,8 @@ final class PipelineBenchmark {
                 long sent = System.nanoTime();
                 producer.send(new ProducerRecord<>(Topics.PANIC_REPORTS, null, panicTime.toEpochMilli(),
                         fleet.vmId(vm), report));
-                millis.add(awaitRemediation(consumer, remediationSerde, reportId, sent) / 1e6);
+                millis.add(awaitRemediation(consumer, remediationSerde, reportId, sent, Duration.ofSeconds(60),
+                        streams) / 1e6);
                 if ((i + 1) % 25 == 0) {
                     progress.accept("panic " + (i + 1) + " of " + panics + " answered");
                 }
@@ -180,10 +172,53 @@ final class PipelineBenchmark {
         return Latency.of(millis);
     }
 
-    private static long awaitRemediation(KafkaConsumer<String, byte[]> consumer, AvroSerde<RemediationEvent> serde,
-                                         String reportId, long sentNanos) {
-        long deadline = sentNanos + Duration.ofSeconds(60).toNanos();
+    /**
+     * Publishes one panic for VM {@code vm} at once and waits for its remediation: the time to advice after a
+     * restart, which includes the restore. Returns the nanoTime the remediation was seen.
+     */
+    long adviceSeenNanos(BenchFleet fleet, int vm, Instant panicTime, StreamsProcess streams, Duration timeout) {
+        AvroSerde<RemediationEvent> remediationSerde = AvroSerde.forType(RemediationEvent.class, registryConfig);
+        try (KafkaProducer<String, PanicReport> producer = panicProducer();
+             KafkaConsumer<String, byte[]> consumer = remediationConsumer()) {
+            List<TopicPartition> partitions = consumer.assignment().stream().toList();
+            // From the beginning: this panic's report id is new, so no older remediation can match it.
+            consumer.seekToBeginning(partitions);
+            String reportId = String.format("bench-restart-%s", Long.toHexString(System.nanoTime()));
+            long sent = System.nanoTime();
+            producer.send(new ProducerRecord<>(Topics.PANIC_REPORTS, null, panicTime.toEpochMilli(), fleet.vmId(vm),
+                    panic(fleet, vm, reportId, panicTime)));
+            return sent + awaitRemediation(consumer, remediationSerde, reportId, sent, timeout, streams);
+        }
+    }
+
+    private KafkaProducer<String, PanicReport> panicProducer() {
+        Map<String, Object> config = Map.of("bootstrap.servers", bootstrapServers, "acks", "all",
+                "enable.idempotence", "true", "linger.ms", "0", "client.id", "panicwatch-bench-panics");
+        return new KafkaProducer<>(config, new StringSerializer(),
+                AvroSerde.forType(PanicReport.class, registryConfig).serializer());
+    }
+
+    /** Assigned all remediations partitions; where to start reading is the caller's choice. */
+    private KafkaConsumer<String, byte[]> remediationConsumer() {
+        Map<String, Object> config = Map.of("bootstrap.servers", bootstrapServers,
+                "isolation.level", "read_committed", "client.id", "panicwatch-bench-remediations");
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer());
+        consumer.assign(consumer.partitionsFor(Topics.REMEDIATIONS).stream()
+                .map(p -> new TopicPartition(Topics.REMEDIATIONS, p.partition())).toList());
+        return consumer;
+    }
+
+    private long awaitRemediation(KafkaConsumer<String, byte[]> consumer, AvroSerde<RemediationEvent> serde,
+                                  String reportId, long sentNanos, Duration timeout, StreamsProcess streams) {
+        long deadline = sentNanos + timeout.toNanos();
+        long lastReport = System.nanoTime();
         while (System.nanoTime() < deadline) {
+            streams.requireAlive();
+            if (System.nanoTime() - lastReport > 5_000_000_000L) {
+                progress.accept("waiting for the advice of panic " + reportId);
+                lastReport = System.nanoTime();
+            }
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(20))) {
                 long seen = System.nanoTime();
                 RemediationEvent event = serde.deserializer().deserialize(r.topic(), r.value());
@@ -192,7 +227,7 @@ final class PipelineBenchmark {
                 }
             }
         }
-        throw new IllegalStateException("no remediation for panic " + reportId + " within 60 s");
+        throw new IllegalStateException("no remediation for panic " + reportId + " within " + timeout);
     }
 
     private static PanicReport panic(BenchFleet fleet, int vm, String reportId, Instant panicTime) {

@@ -37,6 +37,7 @@ final class SampleLoader {
         config.put("client.id", "panicwatch-bench-loader");
         long bytes = 0;
         long records = 0;
+        long lastReport = System.nanoTime();
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
@@ -54,8 +55,11 @@ final class SampleLoader {
                     bytes += key.length + value.length;
                     records++;
                 }
-                if ((round + 1) % 10 == 0) {
+                // By the clock, not by rounds: a day of history is thousands of rounds, a long preload still
+                // reports every few seconds.
+                if (System.nanoTime() - lastReport > 5_000_000_000L) {
                     progress.accept("produced " + records + " of " + fleet.samples() + " samples");
+                    lastReport = System.nanoTime();
                 }
             }
             producer.flush(); // returns when every record is acknowledged or failed

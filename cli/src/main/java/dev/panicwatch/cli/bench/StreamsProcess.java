@@ -32,11 +32,16 @@ final class StreamsProcess implements AutoCloseable {
      * @param flightRecording where to write a JFR profile of the whole run; null for none
      */
     static StreamsProcess start(ChildJvms children, Map<String, String> settings, Path workDir, Path flightRecording) {
+        return startLoggingTo(children, settings, workDir.resolve("streams.log"), flightRecording);
+    }
+
+    /** @param log where the process's output goes; a restarted process gets a file of its own */
+    static StreamsProcess startLoggingTo(ChildJvms children, Map<String, String> settings, Path log,
+                                         Path flightRecording) {
         List<String> jvm = new ArrayList<>(HEAP);
         if (flightRecording != null) {
             jvm.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + flightRecording);
         }
-        Path log = workDir.resolve("streams.log");
         Process p = children.start(jvm, "dev.panicwatch.cli.Panicwatch", List.of("streams"), settings, log);
         return new StreamsProcess(children, p, log);
     }
@@ -55,6 +60,23 @@ final class StreamsProcess implements AutoCloseable {
     /** Peak resident set size so far (VmHWM), in MiB; NaN where /proc is not there to ask. */
     double peakRssMb() {
         return ProcStatus.kibibytes(process.pid(), "VmHWM") / 1024.0;
+    }
+
+    /**
+     * SIGKILL, as RestartWithHistoryIT does to the same command: no shutdown hook, no commit, no clean leave of the
+     * consumer group. Returns once the process is gone.
+     */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException("streams process " + process.pid() + " survived SIGKILL for 30 s");
+        }
+        children.forget(process);
+    }
+
+    /** The process's output so far. */
+    String log() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
     }
 
     String lastLogLines() {
