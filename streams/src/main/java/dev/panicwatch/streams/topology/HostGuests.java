@@ -8,7 +8,7 @@ import dev.panicwatch.streams.advice.GuestObservation;
 
 /**
  * The guests of one host, as the peer warning knows them: keyed by vmId, sorted so rationales list them in a stable
- * order. Kept per host in a state store.
+ * order. Put together from the per-guest entries of the guests-per-host store when an advice on the host is read.
  */
 record HostGuests(Map<String, Guest> guests) {
 

@@ -240,7 +240,7 @@ public final class PanicwatchTopology {
         builder.addStateStore(latest);
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.GUESTS_PER_HOST), Serdes.String(),
-                new JsonSerde<>(HostGuests.class)));
+                new JsonSerde<>(HostGuests.Guest.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.ADVICE_LIFECYCLES), Serdes.String(),
                 new JsonSerde<>(AdviceLifecycle.class)));
