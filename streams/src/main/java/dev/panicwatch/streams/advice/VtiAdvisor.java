@@ -32,7 +32,7 @@ public final class VtiAdvisor {
 
     public static VtiAdvisor from(PipelineSettings settings) {
         return new VtiAdvisor(new OverloadThresholds(settings.loadPerCpuThreshold(), settings.vcpuWaitThreshold(),
-                settings.cpuPressureThreshold()), new VtiCap(settings.vtiCapUnchecked(), settings.vtiCapSaturating()),
+                settings.cpuPressureThreshold()), settings.vtiCap(),
                 settings.vtiStepMin(), settings.vtiStepMax());
     }
 

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import dev.panicwatch.diagnosis.kernel.EffectiveTimeout;
+import dev.panicwatch.diagnosis.kernel.VtiCap;
 
 /**
  * The pipeline's own settings (windows, thresholds, vti steps and caps, cooldown, retention, created topics, advice
@@ -168,6 +169,11 @@ public record PipelineSettings(
     /** Panic time minus look-back to panic time plus look-ahead plus grace: the span a decision may need samples from. */
     public Duration loadWindowSpan() {
         return lookBack.plus(lookAhead).plus(grace);
+    }
+
+    /** The vti caps these settings give: the advice and the peer warning cap suggestions alike. */
+    public VtiCap vtiCap() {
+        return new VtiCap(vtiCapUnchecked, vtiCapSaturating);
     }
 
     /** One line per setting with its value, for the start-up log. */

@@ -22,10 +22,6 @@ record HostGuests(Map<String, Guest> guests) {
         guests = new TreeMap<>(guests);
     }
 
-    static HostGuests none() {
-        return new HostGuests(Map.of());
-    }
-
     /**
      * @param firstSeenMillis  time of its earliest sample or observation on this host
      * @param lastSeenMillis   time of its latest one

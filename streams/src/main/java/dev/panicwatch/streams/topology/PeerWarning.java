@@ -56,7 +56,7 @@ final class PeerWarning implements Processor<String, HostEvent, String, Remediat
     PeerWarning(PipelineSettings settings, PipelineObserver observer) {
         this.settings = settings;
         this.observer = observer;
-        this.caps = new VtiCap(settings.vtiCapUnchecked(), settings.vtiCapSaturating());
+        this.caps = settings.vtiCap();
     }
 
     @Override
