@@ -63,9 +63,11 @@ class BenchCommandIT {
         assertThat(summary.get("vmDays").asDouble()).isEqualTo(0.208);
         double toRunning = summary.get("secondsToRunning").asDouble();
         double toAdvice = summary.get("secondsToAdvice").asDouble();
+        // Both timed from the restart. No order between them: with the state updater a stream thread processes a
+        // restored task while the client is still PARTITIONS_ASSIGNED, so the advice can come before "-> RUNNING"
+        // (CI saw 10.03 s to advice, 10.43 s to RUNNING).
         assertThat(toRunning).isPositive();
-        // The advice needs the restored store, so it cannot come before RUNNING (both timed from the restart).
-        assertThat(toAdvice).isGreaterThanOrEqualTo(toRunning);
+        assertThat(toAdvice).isPositive();
         assertThat(summary.get("recordsRestored").asLong()).isPositive();
         assertThat(summary.get("stateBytes").asLong()).isPositive();
         assertThat(summary.get("changelogBytes").asLong()).isPositive();

@@ -86,7 +86,8 @@ final class CrashRestartBench {
             try (StreamsProcess second = StreamsProcess.startLoggingTo(children, env,
                     workDir.resolve("streams-restart.log"), null)) {
                 // Published at once, so its advice waits for whatever the restart costs: join, restore, backlog.
-                // RUNNING is watched beside it: the advice may come only after RUNNING, but is timed on its own.
+                // RUNNING is watched beside it and timed on its own: the state updater lets a restored task process
+                // while the client is still PARTITIONS_ASSIGNED, so the advice may even come first.
                 AtomicLong runningAt = new AtomicLong();
                 Thread watcher = new Thread(() -> runningAt.set(awaitRunning(second, timeout)), "bench-running-watch");
                 watcher.setDaemon(true);
