@@ -1,5 +1,6 @@
 package dev.panicwatch.streams.app;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -32,11 +33,13 @@ public final class PanicwatchApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final StreamThreadFailures failures;
+    private final LocalStateGuard localState;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private PanicwatchApp(KafkaStreams streams, StreamThreadFailures failures) {
+    private PanicwatchApp(KafkaStreams streams, StreamThreadFailures failures, LocalStateGuard localState) {
         this.streams = streams;
         this.failures = failures;
+        this.localState = localState;
     }
 
     /** Starts the app with a loaded configuration, without metrics. */
@@ -78,9 +81,18 @@ public final class PanicwatchApp implements AutoCloseable {
         Topology topology = PanicwatchTopology.build(settings, serdes, new PanicClassifier(),
                 observer, backlog);
         LOG.debug("topology:\n{}", topology.describe());
-        KafkaStreams streams = new KafkaStreams(topology, props);
+        // Before Kafka Streams opens any store: after an unclean stop the local state is rebuilt, not trusted.
+        LocalStateGuard localState = LocalStateGuard.acquire(Path.of(streamsConfig.getString(
+                StreamsConfig.STATE_DIR_CONFIG)), streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG));
+        KafkaStreams streams;
+        try {
+            streams = new KafkaStreams(topology, props);
+        } catch (RuntimeException e) {
+            localState.close();
+            throw e;
+        }
         backlog.attach(streams);
-        PanicwatchApp app = new PanicwatchApp(streams, StreamThreadFailures.standard());
+        PanicwatchApp app = new PanicwatchApp(streams, StreamThreadFailures.standard(), localState);
         streams.setStateListener((now, before) -> {
             LOG.info("streams state {} -> {}", before, now);
             if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
@@ -139,7 +151,16 @@ public final class PanicwatchApp implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("stopping the streams app");
-        streams.close(Duration.ofSeconds(30));
+        // A client that stopped on a fatal error closed its tasks dirty: its state is not trusted next time either.
+        boolean failed = streams.state() == KafkaStreams.State.ERROR || failures.stopReason().isPresent();
+        boolean closed = streams.close(Duration.ofSeconds(30));
+        if (closed && !failed) {
+            localState.stoppedCleanly();
+        } else {
+            LOG.warn("the streams app did not stop cleanly ({}); the next start rebuilds its local state",
+                    failed ? "it had failed" : "close timed out");
+            localState.close();
+        }
         stopped.countDown();
     }
 }

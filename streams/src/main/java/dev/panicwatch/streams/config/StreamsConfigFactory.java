@@ -58,11 +58,10 @@ public final class StreamsConfigFactory {
                 // Batches still go out at each commit, so latency is unchanged; 256 KiB x the changelog and output
                 // partitions stays within the producer's 32 MiB buffer for a few dozen partitions.
                 StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(256 * 1024),
-                // KIP-892 stores keep uncommitted writes in memory and commit them with the changelog transaction, so a
-                // killed process leaves no half-written store behind. Without them, Kafka Streams 4.4 marks every
-                // RocksDB store "open" on disk; after a kill -9 a window store whose oldest segment was never flushed
-                // opens that segment, fails on the next one, and leaks the first one's RocksDB lock: the stream thread
-                // then dies with "lock hold by current process" (docs/streams.md, "Restart after a crash").
-                StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, "true");
+                // Kafka Streams' own default, said out loud: KIP-892 stores lose samples after a kill -9 in 4.4 (a
+                // window store's unflushed segment is restored only from the committed offset its flushed segments
+                // carry) and cost throughput. A crash is handled before Kafka Streams opens the state instead:
+                // LocalStateGuard rebuilds it (docs/streams.md, "Restart after a crash").
+                StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, "false");
     }
 }

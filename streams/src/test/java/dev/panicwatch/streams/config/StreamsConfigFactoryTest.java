@@ -23,8 +23,9 @@ class StreamsConfigFactoryTest {
         assertThat(props.get(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG)).asString()
                 .endsWith("DeadLetterDeserializationHandler");
         assertThat(new StreamsConfig(props).getProducerConfigs("client").get("batch.size")).isEqualTo("262144");
-        // Read back through StreamsConfig, so a misspelt key (which Kafka Streams would ignore) fails here.
-        assertThat(new StreamsConfig(props).getBoolean(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isTrue();
+        // Read back through StreamsConfig, so a misspelt key (which Kafka Streams would ignore) fails here. Off: the
+        // 4.4 KIP-892 window stores lose an unflushed segment's samples after a kill -9 (LocalStateGuard).
+        assertThat(new StreamsConfig(props).getBoolean(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isFalse();
     }
 
     @Test
