@@ -23,8 +23,8 @@ import dev.panicwatch.schemas.AdviceOutcomeStatus;
 import dev.panicwatch.schemas.GuestState;
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.streams.remediations.AvroJson;
-import dev.panicwatch.streams.topology.HostAtRisk;
 import dev.panicwatch.streams.topology.EncodedLoadSample;
+import dev.panicwatch.streams.topology.HostAtRisk;
 import dev.panicwatch.streams.topology.PanicClassCounts;
 import dev.panicwatch.streams.topology.StoreNames;
 
@@ -162,9 +162,9 @@ final class LocalStateQueries {
      * vti" (docs/design.md#preventive-advice); no advice yet (or an unknown host) is an empty list, not an error.
      */
     HostAtRisk atRisk(String host, Integer partition) {
-        HostAtRisk kept = stores.store(StoreNames.AT_RISK_PER_HOST, QueryableStoreTypes.<String, HostAtRisk>keyValueStore(),
-                partition).get(host);
-        return kept == null ? new HostAtRisk(host, List.of()) : kept;
+        HostAtRisk kept = stores.store(StoreNames.AT_RISK_PER_HOST,
+                QueryableStoreTypes.<String, HostAtRisk>keyValueStore(), partition).get(host);
+        return kept == null ? HostAtRisk.none(host) : kept;
     }
 
     /**

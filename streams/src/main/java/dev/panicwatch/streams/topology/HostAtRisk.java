@@ -50,7 +50,8 @@ public record HostAtRisk(String hostId, List<Advice> advice) {
     public record Peer(String vmId, int vti, int suggestedVti, String remediationId) {
     }
 
-    static HostAtRisk none(String hostId) {
+    /** A host without vti advice (yet), or one the stores do not know: the same empty answer. */
+    public static HostAtRisk none(String hostId) {
         return new HostAtRisk(hostId, List.of());
     }
 
