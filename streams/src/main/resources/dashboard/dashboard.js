@@ -9,6 +9,7 @@ const token = new URLSearchParams(location.hash.slice(1)).get("token");
 
 let rateChart = null;
 let loadChart = null;
+let outcomeChart = null;
 
 async function api(path, params) {
   const url = path + "?" + new URLSearchParams(params);
@@ -142,6 +143,121 @@ function adviceRow(vmRate, advice) {
   return "<tr data-vm=\"" + escapeHtml(vmRate.vm) + "\">" + cells.join("") + "</tr>";
 }
 
+// "2026-11-20 10:00 UTC": outcomes are decided on event times given to the second, read at a glance to the minute.
+function shortTime(isoTime) {
+  return isoTime ? isoTime.slice(0, 16).replace("T", " ") + " UTC" : "\u2013";
+}
+
+function perDay(period) {
+  return period ? period.timeoutPanicsPerDay.toFixed(2) : "\u2013";
+}
+
+// The peers an advice warned (RAISE_VTI_PREVENTIVE) and named "unknown vti", from /api/v1/at-risk of its host.
+function atRiskCell(entry) {
+  if (!entry) return '<td class="empty">\u2013</td>';
+  const parts = entry.warned.map((p) => p.vmId + " (vti " + p.vti + " \u2192 " + p.suggestedVti + ")");
+  if (entry.unknownVti.length) parts.push("unknown vti: " + entry.unknownVti.join(", "));
+  return parts.length ? "<td>" + escapeHtml(parts.join("; ")) + "</td>" : '<td class="empty">none</td>';
+}
+
+function outcomeRow(o, atRisk) {
+  const cells = [
+    "<td>" + escapeHtml(o.vmId) + "</td>",
+    "<td>" + escapeHtml(shortTime(o.advisedTime) + ", vti " + o.suggestedVti + (o.tlbTimeoutDisabled
+      ? " and tlbto_us=0" : "")) + "</td>",
+    "<td>" + escapeHtml(shortTime(o.appliedTime)) + "</td>",
+    '<td class="num">' + perDay(o.before) + " \u2192 " + perDay(o.after) + "</td>",
+    '<td><span class="verdict ' + escapeHtml(o.status) + '" title="' + escapeHtml(o.reason) + '">'
+      + escapeHtml(o.status) + "</span></td>",
+    atRiskCell(atRisk),
+  ];
+  return "<tr data-vm=\"" + escapeHtml(o.vmId) + "\">" + cells.join("") + "</tr>";
+}
+
+// Vertical lines at the advice's and the APPLIED time, drawn on the chart's canvas after each redraw. Where each
+// was drawn is reported on the body (time, and the canvas pixel in the middle of the line) for tests.
+function drawMarkers(u, marks) {
+  const ctx = u.ctx;
+  const drawn = {};
+  for (const m of marks) {
+    const t = seconds(m.at);
+    if (t < u.scales.x.min || t > u.scales.x.max) continue;
+    const x = Math.round(u.valToPos(t, "x", true));
+    ctx.save();
+    ctx.strokeStyle = m.color;
+    ctx.fillStyle = m.color;
+    ctx.lineWidth = 3 * devicePixelRatio;
+    ctx.setLineDash(m.dash.map((d) => d * devicePixelRatio));
+    ctx.beginPath();
+    ctx.moveTo(x, u.bbox.top);
+    ctx.lineTo(x, u.bbox.top + u.bbox.height);
+    ctx.stroke();
+    ctx.font = 12 * devicePixelRatio + "px system-ui, sans-serif";
+    // The advised label left of its line, the applied one right of its own: close together they stay readable.
+    ctx.textAlign = m.side < 0 ? "right" : "left";
+    ctx.fillText(m.label, x + m.side * 5 * devicePixelRatio, u.bbox.top + 14 * devicePixelRatio);
+    ctx.restore();
+    drawn[m.label] = { at: m.at, pixel: x + "," + Math.round(u.bbox.top + u.bbox.height / 2) };
+  }
+  for (const label of ["advised", "applied"]) {
+    document.body.dataset[label + "Marker"] = drawn[label] ? drawn[label].at : "none";
+    document.body.dataset[label + "MarkerPixel"] = drawn[label] ? drawn[label].pixel : "";
+  }
+}
+
+function drawOutcome(outcome, rate) {
+  const element = document.getElementById("outcome-chart");
+  if (outcomeChart) outcomeChart.destroy();
+  element.textContent = "";
+  const { xs, step } = windowAxis(rate);
+  const marks = [
+    { at: outcome.advisedTime, label: "advised", color: "#ff7f0e", dash: [6, 4], side: -1 },
+    { at: outcome.appliedTime, label: "applied", color: "#2ca02c", dash: [], side: 1 },
+  ].filter((m) => m.at);
+  outcomeChart = new uPlot({
+    width: chartWidth(element), height: 300,
+    series: [{}, { label: outcome.vmId, stroke: COLORS[0], width: 2, points: { show: true } }],
+    axes: [{}, { label: "panics / hour" }],
+    scales: { x: { time: true, range: [seconds(rate.from), seconds(rate.to)] },
+      y: { range: (u, min, max) => [0, Math.max(1, max)] } },
+    hooks: { draw: [(u) => drawMarkers(u, marks)] },
+  }, [xs, perHourByWindow(rate, xs, step)], element);
+  document.body.dataset.outcomeVm = outcome.vmId;
+}
+
+async function refreshOutcomes(span) {
+  const outcomes = (await api("/api/v1/advice-outcomes", {})).outcomes;
+  // One at-risk answer per host of an advised VM; an entry belongs to a row when it is the same advice.
+  const hosts = [...new Set(outcomes.map((o) => o.hostId).filter((h) => h))];
+  const byHost = new Map(await Promise.all(hosts.map(async (h) => [h, await api("/api/v1/at-risk", { host: h })])));
+  const atRiskOf = (o) => o.hostId && byHost.get(o.hostId).advice
+    .find((a) => a.vmId === o.vmId && a.remediationId === o.remediationId);
+  document.querySelector("#outcomes tbody").innerHTML = outcomes.length
+    ? outcomes.map((o) => outcomeRow(o, atRiskOf(o))).join("")
+    : '<tr><td class="empty" colspan="6">No advice that changes boot-args yet.</td></tr>';
+  document.body.dataset.outcomeRows = String(outcomes.length);
+
+  const picker = document.getElementById("outcome-vm");
+  const chosen = picker.value;
+  picker.innerHTML = outcomes.map((o) => "<option>" + escapeHtml(o.vmId) + "</option>").join("");
+  if (outcomes.some((o) => o.vmId === chosen)) {
+    picker.value = chosen;
+  } else {
+    // First the VMs whose guests applied the advice: the marker is what this chart is for.
+    const applied = outcomes.find((o) => o.appliedTime);
+    if (applied) picker.value = applied.vmId;
+  }
+  const outcome = outcomes.find((o) => o.vmId === picker.value);
+  const element = document.getElementById("outcome-chart");
+  if (!outcome) {
+    if (outcomeChart) outcomeChart.destroy();
+    outcomeChart = null;
+    element.innerHTML = '<p class="empty">No advice that changes boot-args yet.</p>';
+    return;
+  }
+  drawOutcome(outcome, await api("/api/v1/panic-rate", { vm: outcome.vmId, span }));
+}
+
 async function refreshHealth() {
   const element = document.getElementById("health");
   try {
@@ -183,6 +299,7 @@ async function refresh() {
       ]);
       drawLoad(picker.value, load, rate);
     }
+    await refreshOutcomes(span);
     errorBox.hidden = true;
     document.body.dataset.state = "ready";
   } catch (e) {
@@ -194,5 +311,6 @@ async function refresh() {
 
 document.getElementById("span").addEventListener("change", refresh);
 document.getElementById("vm").addEventListener("change", refresh);
+document.getElementById("outcome-vm").addEventListener("change", refresh);
 refresh();
 setInterval(refresh, 30000);

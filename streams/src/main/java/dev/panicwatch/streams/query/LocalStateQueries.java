@@ -24,6 +24,7 @@ import dev.panicwatch.schemas.GuestState;
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.streams.remediations.AvroJson;
 import dev.panicwatch.streams.topology.EncodedLoadSample;
+import dev.panicwatch.streams.topology.HostAtRisk;
 import dev.panicwatch.streams.topology.PanicClassCounts;
 import dev.panicwatch.streams.topology.StoreNames;
 
@@ -154,6 +155,16 @@ final class LocalStateQueries {
                     + "report with boot-args reported what it runs");
         }
         return AvroJson.of(state);
+    }
+
+    /**
+     * The guests of {@code host} advised to raise their vti there and the peers each advice warned or named "unknown
+     * vti" (docs/design.md#preventive-advice); no advice yet (or an unknown host) is an empty list, not an error.
+     */
+    HostAtRisk atRisk(String host, Integer partition) {
+        HostAtRisk kept = stores.store(StoreNames.AT_RISK_PER_HOST,
+                QueryableStoreTypes.<String, HostAtRisk>keyValueStore(), partition).get(host);
+        return kept == null ? HostAtRisk.none(host) : kept;
     }
 
     /**

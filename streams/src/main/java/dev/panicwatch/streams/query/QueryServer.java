@@ -55,6 +55,7 @@ public final class QueryServer implements AutoCloseable {
             RoutedQueries.FORWARDED);
     private static final Set<String> TOP_PARAMETERS = Set.of("top", "span", "from", "to", RoutedQueries.LOCAL);
     private static final Set<String> REMEDIATION_PARAMETERS = Set.of("vm", RoutedQueries.FORWARDED);
+    private static final Set<String> AT_RISK_PARAMETERS = Set.of("host", RoutedQueries.FORWARDED);
     private static final Set<String> OUTCOMES_PARAMETERS = Set.of("host", "status", RoutedQueries.LOCAL);
     private static final Set<String> LOAD_PARAMETERS = Set.of("vm", "span", "from", "to", RoutedQueries.FORWARDED);
 
@@ -224,6 +225,11 @@ public final class QueryServer implements AutoCloseable {
             AdviceOutcomeStatus status = p.has("status") ? outcomeStatus(p.id("status")) : null;
             RoutedQueries q = queries();
             ctx.json(p.flag(RoutedQueries.LOCAL) ? q.localOutcomes(host, status) : q.outcomes(host, status));
+        });
+        http.get("/api/v1/at-risk", ctx -> {
+            QueryParameters p = new QueryParameters(ctx.queryParamMap(), AT_RISK_PARAMETERS);
+            String host = p.id("host");
+            ctx.json(queries().atRisk(host, p.flag(RoutedQueries.FORWARDED)));
         });
         http.get("/api/v1/load", ctx -> {
             QueryParameters p = new QueryParameters(ctx.queryParamMap(), LOAD_PARAMETERS);

@@ -89,6 +89,15 @@ final class RoutedQueries {
         return peers.get(owner.host(), "/api/v1/guest-state", Map.of("vm", vm, FORWARDED, "true"));
     }
 
+    /** Keyed by host (the peer warning's partitioning), so forwarded to the host's owner like a host's rate. */
+    Object atRisk(String host, boolean forwarded) {
+        StreamsInstances.Owner owner = owner(StoreNames.AT_RISK_PER_HOST, host, forwarded);
+        if (owner.local()) {
+            return local.atRisk(host, owner.partition());
+        }
+        return peers.get(owner.host(), "/api/v1/at-risk", Map.of("host", host, FORWARDED, "true"));
+    }
+
     /** This instance's share of the outcomes (for a coordinating peer). */
     Answers.Outcomes localOutcomes(String host, AdviceOutcomeStatus status) {
         return local.localOutcomes(host, status, instances.localPartitions(Topics.PANIC_REPORTS));

@@ -163,7 +163,8 @@ public final class PanicwatchTopology {
         seen.merge(observed, Named.as("merge-host-guest-states")).merge(advised, Named.as("merge-host-advice"))
                 .repartition(Repartitioned.<String, HostEvent>as("vm-events-per-host")
                         .withKeySerde(Serdes.String()).withValueSerde(new JsonSerde<>(HostEvent.class)))
-                .process(() -> new PeerWarning(settings, observer), Named.as("warn-peers"), StoreNames.GUESTS_PER_HOST)
+                .process(() -> new PeerWarning(settings, observer), Named.as("warn-peers"), StoreNames.GUESTS_PER_HOST,
+                        StoreNames.AT_RISK_PER_HOST)
                 .to(Topics.REMEDIATIONS, Produced.with(Serdes.String(), serdes.remediations())
                         .withName("write-preventive-remediations"));
     }
@@ -241,6 +242,9 @@ public final class PanicwatchTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.GUESTS_PER_HOST), Serdes.String(),
                 new JsonSerde<>(HostGuests.Guest.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.AT_RISK_PER_HOST), Serdes.String(),
+                new JsonSerde<>(HostAtRisk.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.ADVICE_LIFECYCLES), Serdes.String(),
                 new JsonSerde<>(AdviceLifecycle.class)));

@@ -50,6 +50,7 @@ final class PeerWarning implements Processor<String, HostEvent, String, Remediat
      * throughput at a few hundred guests per host; the advice reads a host's guests with one prefix scan instead.
      */
     private KeyValueStore<String, HostGuests.Guest> hosts;
+    private KeyValueStore<String, HostAtRisk> atRisk;
 
     private final PipelineObserver observer;
 
@@ -63,6 +64,7 @@ final class PeerWarning implements Processor<String, HostEvent, String, Remediat
     public void init(ProcessorContext<String, RemediationEvent> context) {
         this.context = context;
         this.hosts = context.getStateStore(StoreNames.GUESTS_PER_HOST);
+        this.atRisk = context.getStateStore(StoreNames.AT_RISK_PER_HOST);
     }
 
     @Override
@@ -135,7 +137,7 @@ final class PeerWarning implements Processor<String, HostEvent, String, Remediat
         long at = event.timeMillis();
         int suggested = advice.getSuggestedVti();
         List<String> unknown = new ArrayList<>();
-        List<String> atRisk = new ArrayList<>();
+        List<String> atRiskPeers = new ArrayList<>();
         // Everything is judged as of the advice's time, not as of what happened to be read first, so a replay gives
         // the same warnings however fast it runs.
         guests.forEach((vm, g) -> {
@@ -149,10 +151,11 @@ final class PeerWarning implements Processor<String, HostEvent, String, Remediat
                 LOG.debug("VM {} panicked itself {} ms before {}'s advice; its own advice covers it", vm,
                         at - o.observedMillis(), event.vmId());
             } else if (o.vti() < Math.min(suggested, caps.forKernel(o.xnuVersion()))) {
-                atRisk.add(vm);
+                atRiskPeers.add(vm);
             }
         });
-        for (String vm : atRisk) {
+        List<HostAtRisk.Peer> warned = new ArrayList<>();
+        for (String vm : atRiskPeers) {
             HostGuests.Guest g = guests.get(vm);
             if (g.lastWarnedMillis() != null && at - g.lastWarnedMillis() < settings.cooldown().toMillis()
                     && at >= g.lastWarnedMillis()) {
@@ -168,8 +171,13 @@ final class PeerWarning implements Processor<String, HostEvent, String, Remediat
                     warning.getSuggestedVti(), event.vmId());
             context.forward(new Record<>(vm, warning, context.currentSystemTimeMs()));
             observer.remediationPublished(warning.getActions());
+            warned.add(new HostAtRisk.Peer(vm, o.vti(), warning.getSuggestedVti(), warning.getRemediationId()));
         }
-        if (atRisk.isEmpty() && !unknown.isEmpty()) {
+        HostAtRisk kept = atRisk.get(host);
+        atRisk.put(host, (kept == null ? HostAtRisk.none(host) : kept).with(new HostAtRisk.Advice(event.vmId(),
+                advice.getRemediationId(), Instant.ofEpochMilli(at).toString(), suggested, warned, unknown),
+                guests.keySet()));
+        if (atRiskPeers.isEmpty() && !unknown.isEmpty()) {
             LOG.info("host {}: {} was advised vti {}; guests with unknown vti (no guest state): {}", host,
                     event.vmId(), suggested, unknown);
         }

@@ -29,6 +29,11 @@ public final class StoreNames {
     public static final String LATEST_GUEST_STATE_PER_VM = "latest-guest-state-per-vm";
     /** Key-value store: vmId → the latest AdviceOutcome transition (docs/design.md#advice-outcome). */
     public static final String ADVICE_OUTCOME_PER_VM = "advice-outcome-per-vm";
+    /**
+     * Key-value store: hostId → {@link HostAtRisk}, the peers warned (or named "unknown vti") for each guest advised
+     * to raise its vti there (docs/design.md#preventive-advice). Keyed by host like the peer warning that writes it.
+     */
+    public static final String AT_RISK_PER_HOST = "at-risk-per-host";
 
     /** Internal: reportId → panic time, for dropping re-sent reports. */
     public static final String SEEN_REPORT_IDS = "seen-report-ids";

@@ -16,6 +16,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 
+import dev.panicwatch.diagnosis.kernel.BootArgs;
+import dev.panicwatch.schemas.GuestState;
+import dev.panicwatch.schemas.GuestStateSource;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.schemas.ReportFormat;
@@ -40,6 +43,7 @@ final class Fleet implements AutoCloseable {
     private final StackEndpoints stack;
     private final KafkaProducer<String, PanicReport> panics;
     private final KafkaProducer<String, HostLoadSample> loads;
+    private final KafkaProducer<String, GuestState> guests;
     private final int partitions;
 
     Fleet(StackEndpoints stack) {
@@ -47,6 +51,7 @@ final class Fleet implements AutoCloseable {
         PanicwatchSerdes serdes = PanicwatchSerdes.fromConfig(stack.clientConfig());
         panics = producer(serdes.panicReports().serializer());
         loads = producer(serdes.loadSamples().serializer());
+        guests = producer(serdes.guestStates().serializer());
         partitions = panics.partitionsFor(Topics.PANIC_REPORTS).size();
     }
 
@@ -100,6 +105,16 @@ final class Fleet implements AutoCloseable {
         loads.send(new ProducerRecord<>(Topics.HOST_LOAD, vm, sample)).get();
     }
 
+    /** What the guest agent reports: {@code bootArgs} in force (vti and tlbto_us parsed from them), on xnu-6153. */
+    void guest(String vm, String host, Instant observed, String bootArgs, Instant bootTime) throws Exception {
+        java.util.OptionalInt tlbto = BootArgs.number(bootArgs, "tlbto_us");
+        GuestState state = GuestState.newBuilder().setVmId(vm).setHostId(host).setObservedTime(observed)
+                .setReceivedTime(observed).setSource(GuestStateSource.AGENT).setBootArgs(bootArgs)
+                .setVti(BootArgs.currentVti(bootArgs)).setTlbtoUs(tlbto.isPresent() ? tlbto.getAsInt() : null)
+                .setOsVersion("10.15.5").setXnuVersion(XNU_10_15).setBootTime(bootTime).build();
+        guests.send(new ProducerRecord<>(Topics.GUEST_STATE, vm, state)).get();
+    }
+
     static PanicReport report(String vm, String host, Instant time, String panicString, String bootArgs) {
         String raw = "panic(cpu 0 caller 0xffffff8000000000): \"" + panicString + "\" " + vm + " " + time;
         return PanicReport.newBuilder().setReportId(Integer.toHexString(raw.hashCode()) + "-" + vm).setVmId(vm)
@@ -117,5 +132,6 @@ final class Fleet implements AutoCloseable {
     public void close() {
         panics.close();
         loads.close();
+        guests.close();
     }
 }

@@ -96,6 +96,9 @@ class QueryApiIT {
                         .path("panics").asLong()).isEqualTo(8);
                 assertThat(clients.get(0).get("/api/v1/panic-rate", "host", h2, "from", from, "to", to).body()
                         .path("panics").asLong()).isEqualTo(6);
+                // The at-risk list is written after a repartition by host, so it trails the advice too.
+                assertThat(clients.get(0).get("/api/v1/at-risk", "host", h1).body().path("advice").size())
+                        .isEqualTo(1);
             });
 
             for (ApiClient client : clients) {
@@ -194,6 +197,24 @@ class QueryApiIT {
                 JsonNode advised = ok(client.get("/api/v1/advice-outcomes", "status", "ADVISED"));
                 assertThat(advised.path("outcomes").size()).isEqualTo(1);
                 assertThat(advised.has("partitions")).as("merged answers do not list partitions").isFalse();
+
+                // At risk on h1, from whichever instance owns the host: A's vti advice (overloaded host), with no
+                // peer warned or unknown (B only panicked, it sent no samples, so it was never seen on h1). h2's only
+                // advice, C's INVESTIGATE, raises no vti: an empty list, not an error.
+                JsonNode atRisk = ok(client.get("/api/v1/at-risk", "host", h1));
+                assertThat(atRisk.path("hostId").asText()).isEqualTo(h1);
+                assertThat(atRisk.path("advice").size()).isEqualTo(1);
+                JsonNode ofA = atRisk.path("advice").get(0);
+                assertThat(ofA.path("vmId").asText()).isEqualTo(vmA);
+                assertThat(ofA.path("remediationId").asText()).isEqualTo(adviceA.path("remediationId").asText());
+                assertThat(ofA.path("advisedTime").asText()).isEqualTo(h.plus(Duration.ofMinutes(10)).toString());
+                assertThat(ofA.path("suggestedVti").asInt()).isEqualTo(9);
+                assertThat(ofA.path("warned").size()).isZero();
+                assertThat(ofA.path("unknownVti").size()).isZero();
+                assertThat(ok(client.get("/api/v1/at-risk", "host", h2)).path("advice").size()).isZero();
+                ApiClient.Answer noHost = client.get("/api/v1/at-risk");
+                assertThat(noHost.status()).isEqualTo(400);
+                assertThat(noHost.body().path("error").asText()).isEqualTo("parameter 'host' is required");
 
                 // A's load: the two samples, oldest first, by their Avro names.
                 JsonNode load = ok(client.get("/api/v1/load", "vm", vmA, "from", from, "to", to));

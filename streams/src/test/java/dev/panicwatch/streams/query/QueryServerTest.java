@@ -130,6 +130,7 @@ class QueryServerTest {
         openApi.path("paths").fieldNames().forEachRemaining(paths::add);
         assertThat(paths).containsExactlyInAnyOrder("/api/v1/panic-rate", "/api/v1/panic-rates",
                 "/api/v1/remediation", "/api/v1/advice-outcome", "/api/v1/advice-outcomes", "/api/v1/guest-state",
+                "/api/v1/at-risk",
                 "/api/v1/load", "/health", "/metrics");
     }
 

@@ -96,6 +96,14 @@ class PeerWarningTopologyTest {
         assertThat(warning.getRemediationId()).isNotEqualTo(peer.getRemediationId()).hasSize(32);
         assertThat(warning.getRationale()).contains("pve1/104").contains("3.44").contains("vti=6")
                 .contains("unknown vti").contains("pve1/106").doesNotContain("pve1/107").doesNotContain("pve2/108");
+
+        // What the query API's /at-risk shows for pve1: 104's advice, 105 warned from vti 6 to 9, 106 unknown.
+        HostAtRisk atRisk = pipe.driver.<String, HostAtRisk>getKeyValueStore(StoreNames.AT_RISK_PER_HOST).get(HOST);
+        assertThat(atRisk.hostId()).isEqualTo(HOST);
+        assertThat(atRisk.advice()).containsExactly(new HostAtRisk.Advice("pve1/104", peer.getRemediationId(),
+                T.toString(), 9, List.of(new HostAtRisk.Peer("pve1/105", 6, 9, warning.getRemediationId())),
+                List.of("pve1/106")));
+        assertThat(pipe.driver.<String, HostAtRisk>getKeyValueStore(StoreNames.AT_RISK_PER_HOST).get("pve2")).isNull();
     }
 
     @Test
@@ -112,6 +120,12 @@ class PeerWarningTopologyTest {
         pipe.advanceWallClockTo(at(35));
         List<RemediationEvent> second = pipe.remediations();
         assertThat(second).extracting(RemediationEvent::getVmId).containsExactly("pve1/109");
+        // Both advice are listed for the host, by VM id: 109's warned nobody (105 was within its cooldown).
+        HostAtRisk atRisk = pipe.driver.<String, HostAtRisk>getKeyValueStore(StoreNames.AT_RISK_PER_HOST).get(HOST);
+        assertThat(atRisk.advice()).extracting(HostAtRisk.Advice::vmId).containsExactly("pve1/104", "pve1/109");
+        assertThat(atRisk.advice().get(0).warned()).extracting(HostAtRisk.Peer::vmId).containsExactly("pve1/105");
+        assertThat(atRisk.advice().get(1).warned()).isEmpty();
+        assertThat(atRisk.advice().get(1).advisedTime()).isEqualTo(at(30).toString());
 
         // At T + 70 min (70 >= 60 min after the first warning) 104 panics again and is advised again: 105 is
         // warned again.
