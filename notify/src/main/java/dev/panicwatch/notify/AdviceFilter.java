@@ -10,8 +10,8 @@ import dev.panicwatch.schemas.RemediationEvent;
  * Which advice one target wants. Empty lists let everything through; {@code hosts} and {@code actions} match when the
  * event's host is listed / when it carries any listed action.
  *
- * <p>Preventive advice is advice for a VM that has not panicked itself (no triggering report of its own), which
- * the at-risk rule of the closed-loop issue will publish; until then no event is preventive.
+ * <p>Preventive advice is advice for a VM that has not panicked itself: the peer warning's RAISE_VTI_PREVENTIVE
+ * events (docs/design.md#preventive-advice) carry no triggering report of their own; the peer's is in the rationale.
  */
 record AdviceFilter(Set<String> hosts, Set<RemediationAction> actions, Preventive preventive) {
 
