@@ -41,7 +41,9 @@ public final class AdviceOutcomeText {
             text.append(", applied ").append(o.getAppliedTime());
         }
         text.append("); before: ").append(period(o.getBefore()));
-        text.append("; after: ").append(o.getAfter() == null ? "-" : period(o.getAfter()));
+        text.append("; after: ").append(o.getAfter() == null ? "-"
+                // APPLIED: the stretch after starts here; its samples are only what a replay read ahead of the advice
+                : o.getAfter().getStart().equals(o.getAfter().getEnd()) ? "starts now" : period(o.getAfter()));
         text.append("; why: ").append(o.getReason());
         return text.toString();
     }

@@ -61,6 +61,15 @@ class AdviceOutcomeTextTest {
     }
 
     @Test
+    void atAppliedTheStretchAfterStartsNow() {
+        AdviceOutcome applied = AdviceOutcome.newBuilder(effective()).setStatus(AdviceOutcomeStatus.APPLIED)
+                .setTime(APPLIED).setAfter(period(APPLIED, APPLIED, 0, 0.0, 92, 92)).setReason("carries the advice")
+                .build();
+        assertThat(AdviceOutcomeText.readable(applied)).endsWith("91 of 91 samples overloaded; after: starts now; "
+                + "why: carries the advice");
+    }
+
+    @Test
     void lengthsReadInWholeUnits() {
         assertThat(AdviceOutcomeText.length(Duration.ZERO)).isEqualTo("0 s");
         assertThat(AdviceOutcomeText.length(Duration.parse("PT21M55S"))).isEqualTo("21 min 55 s");
