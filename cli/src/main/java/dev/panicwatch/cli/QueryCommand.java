@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.panicwatch.schemas.AdviceOutcomeStatus;
 import dev.panicwatch.tls.ClientTrust;
 
 import picocli.CommandLine.ArgGroup;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Option;
 /** {@code ./panicwatch query …}: asks a running streams app's query API and prints readable tables. */
 @Command(name = "query", mixinStandardHelpOptions = true,
         description = "Ask the query API of a running './panicwatch streams' (or demo).",
-        subcommands = {QueryCommand.PanicRate.class})
+        subcommands = {QueryCommand.PanicRate.class, QueryCommand.Outcomes.class})
 final class QueryCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -140,6 +141,123 @@ final class QueryCommand implements Runnable {
             if (value != null) {
                 parameters.put(name, value);
             }
+        }
+    }
+
+    @Command(name = "outcomes", mixinStandardHelpOptions = true,
+            description = {"Every VM's current advice outcome: was its boot-args advice applied, and did it work "
+                    + "(ADVISED, APPLIED, EFFECTIVE, INEFFECTIVE, NOT_APPLIED; docs/design.md#advice-outcome).",
+                    "Examples: panicwatch query outcomes; panicwatch query outcomes --host pve1 --status INEFFECTIVE"})
+    static final class Outcomes implements Callable<Integer> {
+
+        @Option(names = "--host", paramLabel = "ID", description = "Only the VMs last seen on this host, e.g. pve1.")
+        String host;
+
+        @Option(names = "--status", paramLabel = "STATUS",
+                description = "Only this status: ADVISED, APPLIED, EFFECTIVE, INEFFECTIVE or NOT_APPLIED.")
+        String status;
+
+        @picocli.CommandLine.Mixin
+        ApiOptions options;
+
+        @Override
+        public Integer call() {
+            Map<String, String> parameters = new LinkedHashMap<>();
+            if (host != null) {
+                parameters.put("host", host);
+            }
+            if (status != null) {
+                String named = status.strip().toUpperCase(Locale.ROOT);
+                if (!OutcomeTable.STATUSES.contains(named)) {
+                    System.err.println("panicwatch query: --status '" + status + "' is not an advice outcome status; "
+                            + "use one of " + String.join(", ", OutcomeTable.STATUSES));
+                    return 2;
+                }
+                parameters.put("status", named);
+            }
+            JsonNode answer;
+            try {
+                answer = new ApiCaller(options.api, options.token,
+                        ClientTrust.fromCaFile("--ca-file", options.caFile)).get("/api/v1/advice-outcomes", parameters);
+            } catch (IllegalArgumentException e) {
+                System.err.println("panicwatch query: " + e.getMessage());
+                return 2;
+            } catch (ApiCaller.ApiError e) {
+                System.err.println("panicwatch query: " + e.getMessage());
+                return 1;
+            }
+            if (options.json) {
+                System.out.println(answer.toPrettyString());
+            } else {
+                OutcomeTable.print(answer, System.out);
+            }
+            return 0;
+        }
+    }
+
+    /** The readable table of {@code /api/v1/advice-outcomes}: one row per VM, ASCII only. */
+    static final class OutcomeTable {
+
+        static final List<String> STATUSES = java.util.Arrays.stream(AdviceOutcomeStatus.values()).map(Enum::name)
+                .toList();
+
+        private OutcomeTable() {
+        }
+
+        static void print(JsonNode answer, PrintStream out) {
+            List<String> filters = new ArrayList<>();
+            if (answer.path("host").isTextual()) {
+                filters.add("host " + answer.path("host").asText());
+            }
+            if (answer.path("status").isTextual()) {
+                filters.add("status " + answer.path("status").asText());
+            }
+            JsonNode outcomes = answer.path("outcomes");
+            out.printf("Advice outcomes%s: %d VM%s%n", filters.isEmpty() ? "" : " (" + String.join(", ", filters) + ")",
+                    outcomes.size(), outcomes.size() == 1 ? "" : "s");
+            if (outcomes.isEmpty()) {
+                return;
+            }
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"VM", "HOST", "STATUS", "SINCE", "ADVISED BOOT-ARGS", "ADVISED", "APPLIED",
+                    "TIMEOUT PANICS/DAY BEFORE -> AFTER"});
+            for (JsonNode o : outcomes) {
+                String advice = o.path("suggestedBootArgs").asText();
+                JsonNode after = o.path("after");
+                rows.add(new String[] {o.path("vmId").asText(), text(o.path("hostId")), o.path("status").asText(),
+                        text(o.path("time")), advice, text(o.path("advisedTime")), text(o.path("appliedTime")),
+                        perDay(o.path("before")) + " -> " + (after.isObject() ? perDay(after) : "-")});
+            }
+            int[] widths = new int[rows.get(0).length];
+            rows.forEach(r -> {
+                for (int i = 0; i < r.length; i++) {
+                    widths[i] = Math.max(widths[i], r[i].length());
+                }
+            });
+            for (String[] r : rows) {
+                StringBuilder line = new StringBuilder();
+                for (int i = 0; i < r.length; i++) {
+                    line.append(i == r.length - 1 ? r[i] : String.format("%-" + widths[i] + "s  ", r[i]));
+                }
+                out.println(line.toString().stripTrailing());
+            }
+        }
+
+        /** {@code 48.0 (1 in 30 min)}: the rate, with the count it comes from. */
+        private static String perDay(JsonNode period) {
+            long minutes = 0;
+            try {
+                minutes = Duration.between(Instant.parse(period.path("start").asText()),
+                        Instant.parse(period.path("end").asText())).toMinutes();
+            } catch (RuntimeException e) {
+                // a period without times: the count alone
+            }
+            return String.format(Locale.ROOT, "%.1f (%d in %s)", period.path("timeoutPanicsPerDay").asDouble(),
+                    period.path("timeoutPanics").asInt(), minutes >= 120 ? minutes / 60 + " h" : minutes + " min");
+        }
+
+        private static String text(JsonNode value) {
+            return value.isMissingNode() || value.isNull() ? "-" : value.asText();
         }
     }
 

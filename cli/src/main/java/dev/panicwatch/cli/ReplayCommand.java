@@ -49,7 +49,8 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--bundled", paramLabel = "NAME",
             description = "Replay a scenario shipped inside Panicwatch instead of a folder (available: "
-                    + BundledScenarios.SEED + "); used by the compose file's demo profile.")
+                    + BundledScenarios.SEED + ", " + BundledScenarios.LOOP + "); the compose file's demo profile "
+                    + "replays the seed.")
     String bundled;
 
     @Option(names = "--keep-times", description = "Publish the times as written instead of moving them to now.")
@@ -65,7 +66,7 @@ final class ReplayCommand implements Callable<Integer> {
                 dir = BundledScenarios.extract(bundled, Files.createTempDirectory("panicwatch-scenario-"));
             } catch (java.io.IOException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage()
-                        + " (available: " + BundledScenarios.SEED + ")");
+                        + " (available: " + BundledScenarios.SEED + ", " + BundledScenarios.LOOP + ")");
             }
         }
         if (!Files.isDirectory(dir)) {

@@ -90,6 +90,60 @@ class QueryCommandTest {
     }
 
     @Test
+    void theOutcomeTableShowsEachVmsStatusTimesAndPanicRates() throws Exception {
+        // pve3/301 and pve4/401 of the bundled loop scenario at the end of a replay with --keep-times (its README).
+        JsonNode answer = JSON.readTree("{\"host\":null,\"outcomes\":["
+                + "{\"vmId\":\"pve3/301\",\"hostId\":\"pve3\",\"status\":\"EFFECTIVE\",\"time\":\"2026-03-02T10:55:10Z\","
+                + "\"suggestedVti\":9,\"tlbTimeoutDisabled\":true,\"suggestedBootArgs\":\"keepsyms=1 tlbto_us=0 vti=9\","
+                + "\"advisedTime\":\"2026-03-02T10:15:00Z\",\"appliedTime\":\"2026-03-02T10:25:05Z\","
+                + "\"before\":{\"start\":\"2026-03-02T09:45:00Z\",\"end\":\"2026-03-02T10:15:00Z\",\"timeoutPanics\":1,"
+                + "\"timeoutPanicsPerDay\":48.0},"
+                + "\"after\":{\"start\":\"2026-03-02T10:25:05Z\",\"end\":\"2026-03-02T10:55:10Z\",\"timeoutPanics\":0,"
+                + "\"timeoutPanicsPerDay\":0.0}},"
+                + "{\"vmId\":\"pve4/401\",\"hostId\":\"pve4\",\"status\":\"NOT_APPLIED\",\"time\":\"2026-03-02T11:04:00Z\","
+                + "\"suggestedVti\":12,\"tlbTimeoutDisabled\":false,\"suggestedBootArgs\":\"keepsyms=1 tlbto_us=0 vti=12\","
+                + "\"advisedTime\":\"2026-03-02T10:34:00Z\",\"appliedTime\":null,"
+                + "\"before\":{\"start\":\"2026-03-02T10:04:00Z\",\"end\":\"2026-03-02T10:34:00Z\",\"timeoutPanics\":2,"
+                + "\"timeoutPanicsPerDay\":96.0},\"after\":null}]}");
+        String text = print(out -> QueryCommand.OutcomeTable.print(answer, out));
+        assertThat(text).isEqualTo("""
+                Advice outcomes: 2 VMs
+                VM        HOST  STATUS       SINCE                 ADVISED BOOT-ARGS             ADVISED               APPLIED               TIMEOUT PANICS/DAY BEFORE -> AFTER
+                pve3/301  pve3  EFFECTIVE    2026-03-02T10:55:10Z  keepsyms=1 tlbto_us=0 vti=9   2026-03-02T10:15:00Z  2026-03-02T10:25:05Z  48.0 (1 in 30 min) -> 0.0 (0 in 30 min)
+                pve4/401  pve4  NOT_APPLIED  2026-03-02T11:04:00Z  keepsyms=1 tlbto_us=0 vti=12  2026-03-02T10:34:00Z  -                     96.0 (2 in 30 min) -> -
+                """);
+        assertThat(text).matches("(?s)\\p{ASCII}*");
+    }
+
+    @Test
+    void noOutcomesSaysSoWithTheFilters() throws Exception {
+        JsonNode answer = JSON.readTree("{\"host\":\"pve9\",\"status\":\"EFFECTIVE\",\"outcomes\":[]}");
+        assertThat(print(out -> QueryCommand.OutcomeTable.print(answer, out)))
+                .isEqualTo("Advice outcomes (host pve9, status EFFECTIVE): 0 VMs\n");
+    }
+
+    @Test
+    void aStatusThatIsNoneOfTheFiveIsRefusedBeforeAsking() {
+        CliRun run = run("query", "outcomes", "--status", "cured", "--api", "http://localhost:1");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().strip()).isEqualTo("panicwatch query: --status 'cured' is not an advice outcome status; "
+                + "use one of ADVISED, APPLIED, EFFECTIVE, INEFFECTIVE, NOT_APPLIED");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void outcomesFromAnApiThatIsDownIsOneLineAndExitCode1() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        CliRun run = run("query", "outcomes", "--status", "effective", "--api", "http://localhost:" + closedPort);
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err().strip()).isEqualTo("panicwatch query: cannot reach the query API at http://localhost:"
+                + closedPort + " (is './panicwatch streams' or the demo running? use --api to point elsewhere)");
+    }
+
+    @Test
     void exactlyOneSubjectIsRequired() {
         assertThat(run("query", "panic-rate", "--vm", "a", "--top", "3").exitCode()).isEqualTo(2);
         assertThat(run("query", "panic-rate").exitCode()).isEqualTo(2);

@@ -22,6 +22,12 @@ public final class BundledScenarios {
     /** The seed story: overloaded Proxmox host pve1 with macOS CI VMs, and a quiet host pve2 for contrast. */
     public static final String SEED = "seed";
 
+    /**
+     * The closed loop after the seed: on overloaded hosts pve3 and pve4, advice applied and effective, advice applied
+     * and still a panic (escalated, then not applied), and a peer warned before it panics.
+     */
+    public static final String LOOP = "loop";
+
     private BundledScenarios() {
     }
 

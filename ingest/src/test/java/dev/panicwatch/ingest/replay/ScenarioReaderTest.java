@@ -178,4 +178,22 @@ class ScenarioReaderTest {
         assertThat(scenario.count(ScenarioEvent.Panic.class)).isEqualTo(5);
         assertThat(scenario.latestTime()).isEqualTo(Instant.parse("2026-03-02T09:52:40Z"));
     }
+
+    @Test
+    void theBundledLoopScenarioIsValidAndHoldsWhatItsReadmeSays() throws Exception {
+        Scenario scenario = reader.read(BundledScenarios.extract(BundledScenarios.LOOP, dir.resolve("loop")));
+        assertThat(scenario.warnings()).isEmpty();
+        // Its README: samples every 10 s, pve3/301 10:00:00..10:55:10 (332), pve3/304 and pve4/401
+        // 10:00:00..11:04:00 (385 each); 3 panics, 3 guest lines.
+        assertThat(scenario.count(ScenarioEvent.Load.class)).isEqualTo(332 + 385 + 385);
+        assertThat(scenario.count(ScenarioEvent.Panic.class)).isEqualTo(3);
+        assertThat(scenario.count(ScenarioEvent.Guest.class)).isEqualTo(3);
+        assertThat(scenario.latestTime()).isEqualTo(Instant.parse("2026-03-02T11:04:00Z"));
+        // The guests' reported vti: parsed from the boot-args, 6 where they set none.
+        assertThat(scenario.events().stream().filter(e -> e instanceof ScenarioEvent.Guest)
+                .map(e -> ((ScenarioEvent.Guest) e).state())
+                .map(g -> g.getVmId() + " vti=" + g.getVti() + " tlbto_us=" + g.getTlbtoUs()))
+                .containsExactly("pve3/304 vti=6 tlbto_us=null", "pve4/401 vti=10 tlbto_us=0",
+                        "pve3/301 vti=9 tlbto_us=0");
+    }
 }
