@@ -228,19 +228,7 @@ final class QueryCommand implements Runnable {
                         text(o.path("time")), advice, text(o.path("advisedTime")), text(o.path("appliedTime")),
                         perDay(o.path("before")) + " -> " + (after.isObject() ? perDay(after) : "-")});
             }
-            int[] widths = new int[rows.get(0).length];
-            rows.forEach(r -> {
-                for (int i = 0; i < r.length; i++) {
-                    widths[i] = Math.max(widths[i], r[i].length());
-                }
-            });
-            for (String[] r : rows) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < r.length; i++) {
-                    line.append(i == r.length - 1 ? r[i] : String.format("%-" + widths[i] + "s  ", r[i]));
-                }
-                out.println(line.toString().stripTrailing());
-            }
+            TextColumns.print(rows, out);
         }
 
         /** {@code 48.0 (1 in 30 min)}: the rate, with the count it comes from. */
@@ -380,19 +368,7 @@ final class QueryCommand implements Runnable {
                         String.format(Locale.ROOT, "%.2f", vm.path("perHour").asDouble()),
                         classes(vm.path("byClass")), adviceText});
             }
-            int[] widths = new int[rows.get(0).length];
-            rows.forEach(r -> {
-                for (int i = 0; i < r.length; i++) {
-                    widths[i] = Math.max(widths[i], r[i].length());
-                }
-            });
-            for (String[] r : rows) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < r.length; i++) {
-                    line.append(i == r.length - 1 ? r[i] : String.format("%-" + widths[i] + "s  ", r[i]));
-                }
-                out.println(line.toString().stripTrailing());
-            }
+            TextColumns.print(rows, out);
         }
 
         private static String classes(JsonNode byClass) {
