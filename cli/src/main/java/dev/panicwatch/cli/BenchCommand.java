@@ -22,7 +22,8 @@ import dev.panicwatch.cli.bench.HistoryPlan;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure Panicwatch on a fresh local stack: Kafka's own producer/consumer perf tools as the "
                 + "baseline, then load samples through the topology on one exactly-once streams process "
-                + "(samples/s, ratio to the producer), panic -> remediation latency, the streams process's peak RSS, "
+                + "(samples/s, ratio to the producer), panic -> remediation latency, with guest states flowing "
+                + "(--guest-state-every), the streams process's peak RSS, "
                 + "the parser's MB/s and the host sampler's CPU per round.",
                 "Results to stdout (with --json the last line is a JSON summary), progress to stderr. "
                         + "Everything started is stopped at the end or on Ctrl-C."})

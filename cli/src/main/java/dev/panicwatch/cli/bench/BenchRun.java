@@ -182,8 +182,8 @@ public final class BenchRun {
                 pipeline.throughput.seconds(),
                 pipeline.throughput.startupSeconds(), pipeline.baseline.producer().recordsPerSec(),
                 pipeline.baseline.consumer().fetchRecordsPerSec(), latency.panics(),
-                latency.p50Ms(), latency.p99Ms(), latency.maxMs(), latency.meanMs(), commitIntervalMs(appEnv), punctuationIntervalMs(appEnv), pipeline.rssMb,
-                parser.mbPerSec(), sampler.cpuMillisMean(), sampler.vms(),
+                latency.p50Ms(), latency.p99Ms(), latency.maxMs(), latency.meanMs(), commitIntervalMs(appEnv),
+                punctuationIntervalMs(appEnv), pipeline.rssMb, parser.mbPerSec(), sampler.cpuMillisMean(), sampler.vms(),
                 sizes.guestStateEvery(), pipeline.guestStates, pipeline.latency.appliedOutcomes(),
                 pipeline.latency.preventiveRemediations(),
                 Runtime.getRuntime().availableProcessors(), loadStart, ProcStatus.loadAverage1(), appEnv);

@@ -36,6 +36,27 @@ class BenchReportTest {
     }
 
     @Test
+    void guestStatesAndWhatTheAppMadeOfThemAreInBothForms() throws Exception {
+        BenchReport report = report(400);
+
+        JsonNode node = new ObjectMapper().readTree(report.toJson());
+        assertThat(node.get("guestStateEvery").asInt()).isEqualTo(30);
+        assertThat(node.get("guestStates").asLong()).isEqualTo(30_150);
+        assertThat(node.get("appliedOutcomes").asLong()).isEqualTo(50);
+        assertThat(node.get("preventiveRemediations").asLong()).isEqualTo(4_900);
+        assertThat(report.toText()).containsPattern("guest states +30,150 +one per VM every 30 samples")
+                .contains("50 APPLIED, 4,900 preventive remediations");
+    }
+
+    @Test
+    void withoutGuestStatesTheReportSaysSo() {
+        BenchReport off = new BenchReport(10_000, 30, 300_000, 129, 60_000, 110_000, 5.0, 12.0, 120_000, 150_000, 100,
+                180, 420, 900, 210, 100, 100, 400, 35.5, 4.25, 200, 0, 0, 0, 0, 2, 3.5, 4.0, Map.of());
+
+        assertThat(off.toText()).contains("guest states          none (--guest-state-every 0)");
+    }
+
+    @Test
     void aFigureThePlatformCannotGiveIsNullNotInvalidJson() throws Exception {
         JsonNode node = new ObjectMapper().readTree(report(Double.NaN).toJson());
 
