@@ -69,12 +69,12 @@ class GuestStatePlanTest {
         Instant last = Instant.parse("2026-12-02T05:00:00Z");
         BenchFleet fleet = new BenchFleet(120, 90, last);
 
-        // Before advice: no vti token, so XNU's 6, tlbto_us unset; observed at round 30's sample time, 60 rounds
-        // (600 s) before the last; VM 51 is the second host's 101.
+        // Before advice: no vti token, so XNU's 6, tlbto_us unset; observed at round 30's sample time, 59 rounds
+        // (590 s) before the last (round 89 of 90); VM 51 is the second host's 101.
         GuestState before = fleet.guestState(51, 30);
         assertThat(before.getVmId()).isEqualTo("bench-pve-001/101");
         assertThat(before.getHostId()).isEqualTo("bench-pve-001");
-        assertThat(before.getObservedTime()).isEqualTo(last.minusSeconds(600));
+        assertThat(before.getObservedTime()).isEqualTo(last.minusSeconds(590));
         assertThat(before.getBootArgs()).isEqualTo("keepsyms=1");
         assertThat(before.getVti()).isEqualTo(6);
         assertThat(before.getTlbtoUs()).isNull();
