@@ -16,12 +16,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import dev.panicwatch.cli.bench.BenchReport;
 import dev.panicwatch.cli.bench.BenchRun;
 import dev.panicwatch.cli.bench.CrashRestartReport;
+import dev.panicwatch.cli.bench.GuestStatePlan;
 import dev.panicwatch.cli.bench.HistoryPlan;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure Panicwatch on a fresh local stack: Kafka's own producer/consumer perf tools as the "
                 + "baseline, then load samples through the topology on one exactly-once streams process "
-                + "(samples/s, ratio to the producer), panic -> remediation latency, the streams process's peak RSS, "
+                + "(samples/s, ratio to the producer), panic -> remediation latency, with guest states flowing "
+                + "(--guest-state-every), the streams process's peak RSS, "
                 + "the parser's MB/s and the host sampler's CPU per round.",
                 "Results to stdout (with --json the last line is a JSON summary), progress to stderr. "
                         + "Everything started is stopped at the end or on Ctrl-C."})
@@ -39,6 +41,12 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--panics", paramLabel = "P", description = "Panics sent one at a time for the latency figures (default: 100; --quick: 20).")
     Integer panics;
+
+    @Option(names = "--guest-state-every", paramLabel = "N",
+            description = "A guest state per VM every N samples on guest-state, as the guest agent reports every 5 "
+                    + "minutes, plus each panic's and the advice applied by every other panicked VM; 0 for none "
+                    + "(default: 30, i.e. 5 min at 10 s samples).")
+    Integer guestStateEvery;
 
     @Option(names = "--stream-threads", paramLabel = "T", defaultValue = "1",
             description = "num.stream.threads of the streams process (default: ${DEFAULT-VALUE}).")
@@ -82,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
                 vms != null ? vms : quick ? 500 : 10_000,
                 samplesPerVm != null ? samplesPerVm : quick ? 20 : 90,
                 panics != null ? panics : quick ? 20 : 100,
-                streamThreads, quick);
+                streamThreads, quick, guestStateEvery != null ? guestStateEvery : GuestStatePlan.DEFAULT_EVERY);
         String problem = sizes.problem();
         if (problem != null) {
             throw new ParameterException(spec.commandLine(), problem);
@@ -103,7 +111,8 @@ final class BenchCommand implements Callable<Integer> {
     private Integer callHistory() throws Exception {
         // The other modes' sizes mean nothing here; refused rather than silently ignored.
         for (var given : Map.of("--samples-per-vm", samplesPerVm != null, "--panics", panics != null,
-                "--quick", quick, "--profile", profile != null, "--stream-threads", streamThreads != 1).entrySet()) {
+                "--quick", quick, "--profile", profile != null, "--stream-threads", streamThreads != 1,
+                "--guest-state-every", guestStateEvery != null).entrySet()) {
             if (given.getValue()) {
                 throw new ParameterException(spec.commandLine(), given.getKey() + " does not apply to --history "
                         + "(its size is --vms x --history / --sample-interval, one stream thread, one panic)");

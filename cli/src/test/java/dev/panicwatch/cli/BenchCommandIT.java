@@ -19,7 +19,8 @@ class BenchCommandIT {
 
     @Test
     void quickRunEndsWithAJsonSummaryOfSaneFigures() throws Exception {
-        CliRun run = CliRun.of("bench", "--quick", "--vms", "300", "--panics", "10", "--json").echo();
+        CliRun run = CliRun.of("bench", "--quick", "--vms", "300", "--panics", "10", "--guest-state-every", "7",
+                "--json").echo();
 
         assertThat(run.exitCode()).isZero();
         List<String> lines = run.out().lines().toList();
@@ -43,6 +44,19 @@ class BenchCommandIT {
         assertThat(summary.get("rssMb").asDouble()).isBetween(50.0, 4096.0);
         assertThat(summary.get("parserMBPerSec").asDouble()).isPositive();
         assertThat(summary.get("hostSamplerMsPerRound").asDouble()).isPositive();
+        // Guest states: 300 VMs x rounds 0, 7 and 14 of 20 = 900; each of the 10 panics' boot-args = 10; panics 0,
+        // 2, 4, 6, 8 (every other, the first included) apply their advice and report it = 5. 915 in all. (7, not 10:
+        // the panics are at round 10, 90 s before the last of 20, and an agent's report at the very time of a VM's
+        // own panic report would leave which of the two is its latest to the tie.)
+        assertThat(summary.get("guestStateEvery").asInt()).isEqualTo(7);
+        assertThat(summary.get("guestStates").asLong()).isEqualTo(915);
+        // Each applied advice is an APPLIED transition: the tracker read the agent's boot-args with the advised vti.
+        assertThat(summary.get("appliedOutcomes").asLong()).isEqualTo(5);
+        // Panics at VMs 0, 30, ..., 270 (stride 300 / 10): 6 hosts of 50, each overloaded, each with a panic whose
+        // RAISE_VTI advice warns its 49 peers (all report vti 6, below the advice). A second panic on a host (VMs
+        // 30, 90, 180, 240) warns none more: its peers were warned within the cooldown and the first panicked VM's
+        // latest observation is its own report. 6 x 49 = 294.
+        assertThat(summary.get("preventiveRemediations").asLong()).isEqualTo(294);
     }
 
     /**

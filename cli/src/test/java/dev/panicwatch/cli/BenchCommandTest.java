@@ -51,6 +51,23 @@ class BenchCommandTest {
     }
 
     @Test
+    void aNegativeGuestStateRateIsRefused() {
+        CliRun run = CliRun.of("bench", "--quick", "--guest-state-every", "-5");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--guest-state-every must be 0 (no guest states) or a number of samples, not -5");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void aGuestStateRateIsRefusedWithHistory() {
+        CliRun run = CliRun.of("bench", "--history", "PT1H", "--guest-state-every", "10");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--guest-state-every does not apply to --history");
+    }
+
+    @Test
     void aSampleIntervalWithoutHistoryIsRefused() {
         CliRun run = CliRun.of("bench", "--sample-interval", "PT5S");
 

@@ -3,6 +3,9 @@ package dev.panicwatch.cli.bench;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.panicwatch.diagnosis.kernel.BootArgs;
+import dev.panicwatch.schemas.GuestState;
+import dev.panicwatch.schemas.GuestStateSource;
 import dev.panicwatch.schemas.HostLoadSample;
 
 /**
@@ -15,6 +18,14 @@ import dev.panicwatch.schemas.HostLoadSample;
 record BenchFleet(int vms, int samplesPerVm, Instant lastSampleTime, Duration interval) {
 
     static final int VMS_PER_HOST = 50;
+
+    /** The boot-args every bench guest runs before advice, and its panics carry: no vti, so XNU's default 6. */
+    static final String BOOT_ARGS = "keepsyms=1";
+
+    /** macOS 10.15.7 (19H2), the kernel of the bench's panics. */
+    static final String KERNEL_VERSION = "Darwin Kernel Version 19.6.0: Thu Oct 29 22:56:45 PDT 2020; "
+            + "root:xnu-6153.141.1~1/RELEASE_X86_64";
+    static final String XNU_VERSION = "xnu-6153.141.1";
     static final Duration INTERVAL = Duration.ofSeconds(10);
     private static final int HOST_CPUS = 64;
 
@@ -66,6 +77,39 @@ record BenchFleet(int vms, int samplesPerVm, Instant lastSampleTime, Duration in
                 .setVcpuWaitRatioMax(0.30 + jitter)
                 .setCpuunits(null)
                 .setSmbiosUuid(null)
+                .build();
+    }
+
+    /**
+     * What VM {@code vm}'s agent reports just before its sample of {@code round}: the boot-args without a vti, booted
+     * an hour before the first sample, observed at that sample's time and host.
+     */
+    GuestState guestState(int vm, int round) {
+        Instant observed = firstSampleTime().plus(interval.multipliedBy(round));
+        return guestState(vm, BOOT_ARGS, firstSampleTime().minus(Duration.ofHours(1)), observed);
+    }
+
+    /** The agent's report of VM {@code vm} running {@code bootArgs}, booted at {@code bootTime}. */
+    GuestState guestState(int vm, String bootArgs, Instant bootTime, Instant observed) {
+        var tlbto = BootArgs.number(bootArgs, "tlbto_us");
+        return GuestState.newBuilder()
+                .setVmId(vmId(vm))
+                .setHostId(hostId(vm))
+                .setSmbiosUuid(null)
+                .setObservedTime(observed)
+                .setReceivedTime(observed)
+                .setSource(GuestStateSource.AGENT)
+                .setBootArgs(bootArgs)
+                .setVti(BootArgs.currentVti(bootArgs))
+                .setTlbtoUs(tlbto.isPresent() ? tlbto.getAsInt() : null)
+                .setOsVersion("10.15.7")
+                .setOsBuild("19H2")
+                .setKernelVersion(KERNEL_VERSION)
+                .setXnuVersion(XNU_VERSION)
+                .setBootTime(bootTime)
+                .setCpus(8)
+                .setBootLogVti(null)
+                .setAgentVersion("0.1.0")
                 .build();
     }
 }

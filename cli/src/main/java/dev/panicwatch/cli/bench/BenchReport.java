@@ -18,6 +18,7 @@ public record BenchReport(int vms, int samplesPerVm, long samples, int recordByt
                           int panics, double p50Ms, double p99Ms, double maxMs, double meanMs,
                           long commitIntervalMs, long punctuationIntervalMs,
                           double rssMb, double parserMBPerSec, double hostSamplerMsPerRound, int hostSamplerVms,
+                          int guestStateEvery, long guestStates, long appliedOutcomes, long preventiveRemediations,
                           int cores, double loadAverageStart, double loadAverageEnd,
                           Map<String, String> appSettings) {
 
@@ -62,6 +63,10 @@ public record BenchReport(int vms, int samplesPerVm, long samples, int recordByt
         m.put("parserMBPerSec", round(parserMBPerSec, 1));
         m.put("hostSamplerMsPerRound", round(hostSamplerMsPerRound, 2));
         m.put("hostSamplerVms", hostSamplerVms);
+        m.put("guestStateEvery", guestStateEvery);
+        m.put("guestStates", guestStates);
+        m.put("appliedOutcomes", appliedOutcomes);
+        m.put("preventiveRemediations", preventiveRemediations);
         return jsonLine(m, cores, loadAverageStart, loadAverageEnd, appSettings);
     }
 
@@ -100,13 +105,24 @@ public record BenchReport(int vms, int samplesPerVm, long samples, int recordByt
                   streams peak RSS      %,12.0f MiB         (goal <= %.0f MiB with %,d VMs of state: %s)
                   parser                %12.1f MB/s         over the panic corpus, per second of CPU time
                   host sampler          %12.2f ms CPU/round  %d VMs x 8 vCPUs (synthetic /proc tree)
-                """, vms, samplesPerVm, samples, recordBytes, panics, cores, loadAverageStart, loadAverageEnd,
+                """ + guestStateLine(), vms, samplesPerVm, samples, recordBytes, panics, cores, loadAverageStart, loadAverageEnd,
                 samplesPerSec, GOAL_SAMPLES_PER_SEC, verdict(samplesPerSec >= GOAL_SAMPLES_PER_SEC), processingSeconds,
                 startupSeconds, secondHalfSamplesPerSec, GOAL_SAMPLES_PER_SEC,
                 verdict(secondHalfSamplesPerSec >= GOAL_SAMPLES_PER_SEC), baselineProducerPerSec, baselineConsumerPerSec, ratio(), GOAL_RATIO,
                 verdict(ratio() >= GOAL_RATIO), p50Ms, p99Ms, maxMs, meanMs, GOAL_P99_MS, verdict(p99Ms <= GOAL_P99_MS),
                 commitIntervalMs, punctuationIntervalMs, rssMb, GOAL_RSS_MB, vms, verdict(rssMb <= GOAL_RSS_MB),
                 parserMBPerSec, hostSamplerMsPerRound, hostSamplerVms) + settings;
+    }
+
+    /** What the guest states were and what the streams app made of them; says so when there were none. */
+    private String guestStateLine() {
+        if (guestStateEvery == 0) {
+            return "  guest states          none (--guest-state-every 0)\n";
+        }
+        return String.format(Locale.ROOT, "  guest states          %,12d             one per VM every %d samples, "
+                + "each panic's, the advice applied by every other panicked VM: %,d APPLIED, %,d preventive "
+                + "remediations%n", guestStates, guestStateEvery, appliedOutcomes, preventiveRemediations)
+                .replace("%", "%%");
     }
 
     private static String verdict(boolean met) {

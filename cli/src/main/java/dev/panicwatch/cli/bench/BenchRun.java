@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -21,9 +22,11 @@ import org.apache.kafka.clients.admin.NewTopic;
 
 import dev.panicwatch.ingest.host.HostSamplerBenchmark;
 import dev.panicwatch.localstack.LocalStack;
+import dev.panicwatch.schemas.GuestState;
 import dev.panicwatch.schemas.HostLoadSample;
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.kafka.registry.AvroSerde;
+import dev.panicwatch.streams.app.TopicProvisioner;
 import dev.panicwatch.streams.config.PipelineSetting;
 
 /**
@@ -80,7 +83,8 @@ public final class BenchRun {
         return value == null ? PUNCTUATION_INTERVAL_MS : Duration.parse(value.strip()).toMillis();
     }
 
-    public record Sizes(int vms, int samplesPerVm, int panics, int streamThreads, boolean quick) {
+    /** @param guestStateEvery a guest state per VM every this many samples, 0 for none (GuestStatePlan) */
+    public record Sizes(int vms, int samplesPerVm, int panics, int streamThreads, boolean quick, int guestStateEvery) {
 
         /** What is wrong with these sizes, or null. */
         public String problem() {
@@ -100,7 +104,7 @@ public final class BenchRun {
             if (streamThreads < 1) {
                 return "--stream-threads must be at least 1, not " + streamThreads;
             }
-            return null;
+            return GuestStatePlan.problem(guestStateEvery);
         }
     }
 
@@ -172,20 +176,22 @@ public final class BenchRun {
                 : ParserThroughput.measure(Duration.ofSeconds(2), Duration.ofSeconds(3));
         progress.accept("host sampler rounds");
         HostSamplerBenchmark.BenchResult sampler = HostSamplerBenchmark.run(200, 8, sizes.quick() ? 10 : 50);
+        PipelineBenchmark.Latency latency = pipeline.latency.latency();
         return new BenchReport(sizes.vms(), sizes.samplesPerVm(), pipeline.fleet.samples(), pipeline.recordBytes,
                 pipeline.throughput.samplesPerSec(), pipeline.throughput.secondHalfPerSec(),
                 pipeline.throughput.seconds(),
                 pipeline.throughput.startupSeconds(), pipeline.baseline.producer().recordsPerSec(),
-                pipeline.baseline.consumer().fetchRecordsPerSec(), pipeline.latency.panics(),
-                pipeline.latency.p50Ms(), pipeline.latency.p99Ms(), pipeline.latency.maxMs(),
-                pipeline.latency.meanMs(), commitIntervalMs(appEnv), punctuationIntervalMs(appEnv), pipeline.rssMb,
-                parser.mbPerSec(), sampler.cpuMillisMean(), sampler.vms(),
+                pipeline.baseline.consumer().fetchRecordsPerSec(), latency.panics(),
+                latency.p50Ms(), latency.p99Ms(), latency.maxMs(), latency.meanMs(), commitIntervalMs(appEnv),
+                punctuationIntervalMs(appEnv), pipeline.rssMb, parser.mbPerSec(), sampler.cpuMillisMean(), sampler.vms(),
+                sizes.guestStateEvery(), pipeline.guestStates, pipeline.latency.appliedOutcomes(),
+                pipeline.latency.preventiveRemediations(),
                 Runtime.getRuntime().availableProcessors(), loadStart, ProcStatus.loadAverage1(), appEnv);
     }
 
     private record PipelineFigures(BenchFleet fleet, int recordBytes, KafkaPerfBaseline.Result baseline,
-                                   PipelineBenchmark.Throughput throughput, PipelineBenchmark.Latency latency,
-                                   double rssMb) {
+                                   PipelineBenchmark.Throughput throughput, PipelineBenchmark.LatencyRun latency,
+                                   long guestStates, double rssMb) {
     }
 
     private PipelineFigures measurePipeline(ChildJvms children, Path workDir) throws Exception {
@@ -208,7 +214,13 @@ public final class BenchRun {
                     baseline.producer().recordsPerSec(), baseline.consumer().fetchRecordsPerSec()));
 
             progress.accept("loading " + fleet.samples() + " load samples for " + fleet.vms() + " VMs");
-            new SampleLoader(bootstrap).load(fleet, serde.serializer(), progress);
+            GuestStatePlan plan = new GuestStatePlan(sizes.guestStateEvery());
+            SampleLoader.Loaded loaded = new SampleLoader(bootstrap).load(fleet, serde.serializer(), plan,
+                    AvroSerde.forType(GuestState.class, registry).serializer(), progress);
+            if (plan.on()) {
+                progress.accept("with " + loaded.guestStates() + " guest states, one per VM every " + plan.every()
+                        + " samples");
+            }
 
             Map<String, String> env = streamsEnvironment(stack, workDir, sizes.streamThreads(), appEnv, progress);
             progress.accept("starting the streams process (exactly_once_v2, " + sizes.streamThreads()
@@ -222,19 +234,30 @@ public final class BenchRun {
                         throughput.samplesPerSec(), throughput.seconds(), throughput.secondHalfPerSec()));
                 Instant panicTime = decidablePanicTime(fleet);
                 progress.accept("latency: " + sizes.panics() + " panics, one at a time");
-                PipelineBenchmark.Latency latency = bench.measureLatency(fleet, sizes.panics(), panicTime, streams);
+                PipelineBenchmark.LatencyRun latency = bench.measureLatency(fleet, sizes.panics(), panicTime, streams,
+                        plan);
+                if (plan.on()) {
+                    progress.accept("outcomes: " + latency.appliedOutcomes() + " APPLIED, "
+                            + latency.preventiveRemediations() + " preventive remediations");
+                }
                 double rss = streams.peakRssMb();
                 progress.accept("stopping the streams process and the stack");
-                return new PipelineFigures(fleet, recordBytes, baseline, throughput, latency, rss);
+                return new PipelineFigures(fleet, recordBytes, baseline, throughput, latency,
+                        loaded.guestStates() + latency.guestStates(), rss);
             }
         }
     }
 
-    /** Creates the co-partitioned input topics the samples and panics are produced to before the app starts. */
+    /**
+     * Creates the co-partitioned input topics the samples, panics and guest states are produced to before the app
+     * starts; guest-state as the app itself would (compacted).
+     */
     static void createInputTopics(String bootstrap) throws Exception {
         try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
+            NewTopic guestState = TopicProvisioner.definitions(PARTITIONS, 1, Optional.of((short) 1)).stream()
+                    .filter(t -> t.name().equals(Topics.GUEST_STATE)).findFirst().orElseThrow();
             admin.createTopics(List.of(new NewTopic(Topics.HOST_LOAD, PARTITIONS, (short) 1),
-                    new NewTopic(Topics.PANIC_REPORTS, PARTITIONS, (short) 1))).all().get();
+                    new NewTopic(Topics.PANIC_REPORTS, PARTITIONS, (short) 1), guestState)).all().get();
         }
     }
 

@@ -21,7 +21,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import dev.panicwatch.ingest.guest.ReportedBootArgs;
+import dev.panicwatch.ingest.panic.VmIdentity;
+import dev.panicwatch.schemas.AdviceOutcome;
+import dev.panicwatch.schemas.AdviceOutcomeStatus;
+import dev.panicwatch.schemas.GuestState;
 import dev.panicwatch.schemas.PanicReport;
+import dev.panicwatch.schemas.RemediationAction;
 import dev.panicwatch.schemas.RemediationEvent;
 import dev.panicwatch.schemas.ReportFormat;
 import dev.panicwatch.schemas.Topics;
@@ -39,7 +45,10 @@ import dev.panicwatch.kafka.registry.AvroSerde;
  * <p>Latency: with every VM's load in the stores, panics go one at a time, each timed from just before its send to
  * the moment a {@code read_committed} consumer sees its remediation. Each panic happened long enough before the
  * last samples that its load window is already closed in stream time, so it is decided at the next wall-clock
- * punctuation; what remains is that punctuation interval, the transaction commit interval and the hops.
+ * punctuation; what remains is that punctuation interval, the transaction commit interval and the hops. With guest
+ * states on, each panic's boot-args go to {@code guest-state} with it (as the receiver publishes them), and every
+ * other panicked VM then reports the advised boot-args (the guest applied them and rebooted), between one panic's
+ * remediation and the next panic: the outcome tracker moves it to APPLIED and the peer warning has vtis to compare.
  */
 final class PipelineBenchmark {
 
@@ -75,6 +84,17 @@ final class PipelineBenchmark {
         }
     }
 
+    /**
+     * The latency phase: its figures, the guest states it published, and what the streams app made of them (read
+     * back from {@code advice-outcomes} and {@code remediations} after the last panic).
+     */
+    record LatencyRun(Latency latency, long guestStates, long appliedOutcomes, long preventiveRemediations) {
+    }
+
+    /** A remediation seen by the bench, and when (nanoTime). */
+    private record Seen(long nanos, RemediationEvent event) {
+    }
+
     private final String bootstrapServers;
     private final Map<String, Object> registryConfig;
     private final Consumer<String> progress;
@@ -87,11 +107,12 @@ final class PipelineBenchmark {
 
     Throughput awaitAllProcessed(StreamsProcess streams, Instant started, Duration timeout) throws Exception {
         try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrapServers))) {
-            List<TopicPartition> partitions = admin.describeTopics(List.of(Topics.HOST_LOAD)).allTopicNames().get()
-                    .get(Topics.HOST_LOAD).partitions().stream()
-                    .map(p -> new TopicPartition(Topics.HOST_LOAD, p.partition())).toList();
-            long end = admin.listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
-                    .all().get().values().stream().mapToLong(r -> r.offset()).sum();
+            List<TopicPartition> partitions = partitions(admin, Topics.HOST_LOAD);
+            long end = endOffsets(admin, partitions);
+            // The guest states loaded with the samples are part of the work: done is both topics committed to the
+            // end, the rate stays samples per second.
+            List<TopicPartition> guestPartitions = partitions(admin, Topics.GUEST_STATE);
+            long guestEnd = endOffsets(admin, guestPartitions);
             long deadline = System.nanoTime() + timeout.toNanos();
             long firstCommitNanos = 0;
             long committedAtFirst = 0;
@@ -110,7 +131,7 @@ final class PipelineBenchmark {
                     halfNanos = now;
                     committedAtHalf = committed;
                 }
-                if (committed >= end) {
+                if (committed >= end && committed(admin, guestPartitions) >= guestEnd) {
                     if (firstCommitNanos == now) {
                         throw new IllegalStateException("every sample was processed before the first commit was seen; "
                                 + "too few samples to time (use more --vms or --samples-per-vm)");
@@ -134,21 +155,37 @@ final class PipelineBenchmark {
         }
     }
 
+    private static List<TopicPartition> partitions(Admin admin, String topic) throws Exception {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+    }
+
+    private static long endOffsets(Admin admin, List<TopicPartition> partitions) throws Exception {
+        return admin.listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
+                .all().get().values().stream().mapToLong(r -> r.offset()).sum();
+    }
+
     private static long committed(Admin admin, List<TopicPartition> partitions) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(APPLICATION_ID)
                 .partitionsToOffsetAndMetadata().get();
         return partitions.stream().map(offsets::get).filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
     }
 
-    /** Sends {@code panics} panics for distinct VMs of {@code fleet}, one at a time, timing each to its remediation. */
-    Latency measureLatency(BenchFleet fleet, int panics, Instant panicTime, StreamsProcess streams) {
+    /**
+     * Sends {@code panics} panics for distinct VMs of {@code fleet}, one at a time, timing each to its remediation,
+     * with the guest states {@code plan} asks for.
+     */
+    LatencyRun measureLatency(BenchFleet fleet, int panics, Instant panicTime, StreamsProcess streams,
+                              GuestStatePlan plan) {
         if (panics > fleet.vms()) {
             // Each VM gets one remediation per cooldown; a second panic of a VM would wait for nothing.
             throw new IllegalArgumentException("--panics (" + panics + ") cannot exceed --vms (" + fleet.vms() + ")");
         }
         AvroSerde<RemediationEvent> remediationSerde = AvroSerde.forType(RemediationEvent.class, registryConfig);
         List<Double> millis = new ArrayList<>();
+        long guestStates = 0;
         try (KafkaProducer<String, PanicReport> producer = panicProducer();
+             KafkaProducer<String, GuestState> guestProducer = guestStateProducer();
              KafkaConsumer<String, byte[]> consumer = remediationConsumer()) {
             List<TopicPartition> partitions = consumer.assignment().stream().toList();
             consumer.seekToEnd(partitions);
@@ -162,14 +199,97 @@ final class PipelineBenchmark {
                 long sent = System.nanoTime();
                 producer.send(new ProducerRecord<>(Topics.PANIC_REPORTS, null, panicTime.toEpochMilli(),
                         fleet.vmId(vm), report));
-                millis.add(awaitRemediation(consumer, remediationSerde, reportId, sent, Duration.ofSeconds(60),
-                        streams) / 1e6);
+                if (plan.on()) {
+                    // What the receiver publishes for a report that carries boot-args (observed at the panic).
+                    GuestState reported = ReportedBootArgs.observation(report, VmIdentity.of(fleet.vmId(vm)))
+                            .orElseThrow();
+                    send(guestProducer, reported);
+                    guestStates++;
+                }
+                Seen seen = awaitRemediation(consumer, remediationSerde, reportId, sent, Duration.ofSeconds(60),
+                        streams);
+                millis.add((seen.nanos() - sent) / 1e6);
+                if (plan.appliesAdvice(i)) {
+                    send(guestProducer, applied(fleet, vm, seen.event(), panicTime));
+                    guestStates++;
+                }
                 if ((i + 1) % 25 == 0) {
                     progress.accept("panic " + (i + 1) + " of " + panics + " answered");
                 }
             }
         }
-        return Latency.of(millis);
+        Outcomes outcomes = plan.on() ? readOutcomes(plan.applying(panics), streams, Duration.ofSeconds(30))
+                : new Outcomes(0, 0);
+        return new LatencyRun(Latency.of(millis), guestStates, outcomes.applied(), outcomes.preventive());
+    }
+
+    /**
+     * The agent's report after the guest applied {@code advice}'s boot-args and rebooted: booted 30 s after the
+     * panic, observed at 60 s, which is still within the samples' stream time (the last is 90 s after the panic).
+     */
+    private static GuestState applied(BenchFleet fleet, int vm, RemediationEvent advice, Instant panicTime) {
+        if (advice.getSuggestedBootArgs() == null) {
+            throw new IllegalStateException("the advice for " + advice.getVmId() + " suggests no boot-args: "
+                    + advice.getActions());
+        }
+        return fleet.guestState(vm, advice.getSuggestedBootArgs(), panicTime.plusSeconds(30),
+                panicTime.plusSeconds(60));
+    }
+
+    private static void send(KafkaProducer<String, GuestState> producer, GuestState state) {
+        producer.send(new ProducerRecord<>(Topics.GUEST_STATE, null, state.getObservedTime().toEpochMilli(),
+                state.getVmId(), state));
+    }
+
+    private record Outcomes(long applied, long preventive) {
+    }
+
+    /**
+     * Counts the APPLIED transitions on {@code advice-outcomes} and the preventive remediations, reading both from
+     * the start with {@code read_committed} until {@code expectedApplied} APPLIED have been seen and both topics are
+     * read to their end (or {@code timeout}): the last panic's APPLIED is committed up to a commit interval after
+     * its guest state.
+     */
+    private Outcomes readOutcomes(long expectedApplied, StreamsProcess streams, Duration timeout) {
+        AvroSerde<AdviceOutcome> outcomeSerde = AvroSerde.forType(AdviceOutcome.class, registryConfig);
+        AvroSerde<RemediationEvent> remediationSerde = AvroSerde.forType(RemediationEvent.class, registryConfig);
+        Map<String, Object> config = Map.of("bootstrap.servers", bootstrapServers,
+                "isolation.level", "read_committed", "client.id", "panicwatch-bench-outcomes");
+        long applied = 0;
+        long preventive = 0;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(Topics.ADVICE_OUTCOMES, Topics.REMEDIATIONS)) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                streams.requireAlive();
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (r.topic().equals(Topics.ADVICE_OUTCOMES)) {
+                        if (outcomeSerde.deserializer().deserialize(r.topic(), r.value()).getStatus()
+                                == AdviceOutcomeStatus.APPLIED) {
+                            applied++;
+                        }
+                    } else if (remediationSerde.deserializer().deserialize(r.topic(), r.value()).getActions()
+                            .contains(RemediationAction.RAISE_VTI_PREVENTIVE)) {
+                        preventive++;
+                    }
+                }
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                if (applied >= expectedApplied
+                        && partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp))) {
+                    break;
+                }
+            }
+        }
+        if (applied < expectedApplied) {
+            progress.accept("only " + applied + " of " + expectedApplied + " APPLIED outcomes within " + timeout);
+        }
+        return new Outcomes(applied, preventive);
     }
 
     /**
@@ -187,7 +307,7 @@ final class PipelineBenchmark {
             long sent = System.nanoTime();
             producer.send(new ProducerRecord<>(Topics.PANIC_REPORTS, null, panicTime.toEpochMilli(), fleet.vmId(vm),
                     panic(fleet, vm, reportId, panicTime)));
-            return sent + awaitRemediation(consumer, remediationSerde, reportId, sent, timeout, streams);
+            return awaitRemediation(consumer, remediationSerde, reportId, sent, timeout, streams).nanos();
         }
     }
 
@@ -196,6 +316,13 @@ final class PipelineBenchmark {
                 "enable.idempotence", "true", "linger.ms", "0", "client.id", "panicwatch-bench-panics");
         return new KafkaProducer<>(config, new StringSerializer(),
                 AvroSerde.forType(PanicReport.class, registryConfig).serializer());
+    }
+
+    private KafkaProducer<String, GuestState> guestStateProducer() {
+        Map<String, Object> config = Map.of("bootstrap.servers", bootstrapServers, "acks", "all",
+                "enable.idempotence", "true", "linger.ms", "0", "client.id", "panicwatch-bench-guest-states");
+        return new KafkaProducer<>(config, new StringSerializer(),
+                AvroSerde.forType(GuestState.class, registryConfig).serializer());
     }
 
     /** Assigned all remediations partitions; where to start reading is the caller's choice. */
@@ -209,7 +336,7 @@ final class PipelineBenchmark {
         return consumer;
     }
 
-    private long awaitRemediation(KafkaConsumer<String, byte[]> consumer, AvroSerde<RemediationEvent> serde,
+    private Seen awaitRemediation(KafkaConsumer<String, byte[]> consumer, AvroSerde<RemediationEvent> serde,
                                   String reportId, long sentNanos, Duration timeout, StreamsProcess streams) {
         long deadline = sentNanos + timeout.toNanos();
         long lastReport = System.nanoTime();
@@ -223,7 +350,7 @@ final class PipelineBenchmark {
                 long seen = System.nanoTime();
                 RemediationEvent event = serde.deserializer().deserialize(r.topic(), r.value());
                 if (event.getTriggeringReportIds().contains(reportId)) {
-                    return seen - sentNanos;
+                    return new Seen(seen, event);
                 }
             }
         }
@@ -249,7 +376,7 @@ final class PipelineBenchmark {
                 .setMacOSBuild("19H2")
                 .setSystemModel("iMacPro1,1")
                 .setUptimeNanos(3_600_000_000_000L)
-                .setBootArgs("keepsyms=1")
+                .setBootArgs(BenchFleet.BOOT_ARGS)
                 .setBacktrace(List.of())
                 .setProcessName("kernel_task")
                 .setRaw(raw)

@@ -13,7 +13,7 @@ class BenchReportTest {
 
     private static BenchReport report(double rssMb) {
         return new BenchReport(10_000, 30, 300_000, 129, 60_000, 110_000, 5.0, 12.0, 120_000, 150_000, 100, 180, 420, 900, 210,
-                100, 100, rssMb, 35.5, 4.25, 200, 2, 3.5, 4.0, Map.of());
+                100, 100, rssMb, 35.5, 4.25, 200, 30, 30_150, 50, 4_900, 2, 3.5, 4.0, Map.of());
     }
 
     @Test
@@ -33,6 +33,27 @@ class BenchReportTest {
         assertThat(node.get("vms").asInt()).isEqualTo(10_000);
         assertThat(node.get("samples").asLong()).isEqualTo(300_000);
         assertThat(node.get("secondHalfSamplesPerSec").asDouble()).isEqualTo(110_000);
+    }
+
+    @Test
+    void guestStatesAndWhatTheAppMadeOfThemAreInBothForms() throws Exception {
+        BenchReport report = report(400);
+
+        JsonNode node = new ObjectMapper().readTree(report.toJson());
+        assertThat(node.get("guestStateEvery").asInt()).isEqualTo(30);
+        assertThat(node.get("guestStates").asLong()).isEqualTo(30_150);
+        assertThat(node.get("appliedOutcomes").asLong()).isEqualTo(50);
+        assertThat(node.get("preventiveRemediations").asLong()).isEqualTo(4_900);
+        assertThat(report.toText()).containsPattern("guest states +30,150 +one per VM every 30 samples")
+                .contains("50 APPLIED, 4,900 preventive remediations");
+    }
+
+    @Test
+    void withoutGuestStatesTheReportSaysSo() {
+        BenchReport off = new BenchReport(10_000, 30, 300_000, 129, 60_000, 110_000, 5.0, 12.0, 120_000, 150_000, 100,
+                180, 420, 900, 210, 100, 100, 400, 35.5, 4.25, 200, 0, 0, 0, 0, 2, 3.5, 4.0, Map.of());
+
+        assertThat(off.toText()).contains("guest states          none (--guest-state-every 0)");
     }
 
     @Test
@@ -58,7 +79,7 @@ class BenchReportTest {
         Map<String, String> tuning = Map.of("KAFKA_COMMIT_INTERVAL_MS", "1000", "PANICWATCH_PUNCTUATION_INTERVAL", "PT0.5S");
         BenchReport report = new BenchReport(10_000, 30, 300_000, 129, 60_000, 110_000, 5.0, 12.0, 120_000, 150_000, 100,
                 180, 420, 900, 210, BenchRun.commitIntervalMs(tuning), BenchRun.punctuationIntervalMs(tuning), 400,
-                35.5, 4.25, 200, 2, 3.5, 4.0, tuning);
+                35.5, 4.25, 200, 30, 30_150, 50, 4_900, 2, 3.5, 4.0, tuning);
 
         JsonNode node = new ObjectMapper().readTree(report.toJson());
         assertThat(node.get("appSettings").get("KAFKA_COMMIT_INTERVAL_MS").asText()).isEqualTo("1000");
@@ -88,9 +109,9 @@ class BenchReportTest {
 
     @Test
     void sizesTooSmallForAPanicWindowOrMorePanicsThanVmsAreRefused() {
-        assertThat(new BenchRun.Sizes(100, 15, 10, 1, false).problem()).contains("--samples-per-vm must be at least 16");
-        assertThat(new BenchRun.Sizes(100, 16, 101, 1, false).problem()).contains("--panics must be between 1 and --vms (100)");
-        assertThat(new BenchRun.Sizes(0, 16, 1, 1, false).problem()).contains("--vms must be at least 1");
-        assertThat(new BenchRun.Sizes(100, 16, 100, 1, false).problem()).isNull();
+        assertThat(new BenchRun.Sizes(100, 15, 10, 1, false, 30).problem()).contains("--samples-per-vm must be at least 16");
+        assertThat(new BenchRun.Sizes(100, 16, 101, 1, false, 30).problem()).contains("--panics must be between 1 and --vms (100)");
+        assertThat(new BenchRun.Sizes(0, 16, 1, 1, false, 30).problem()).contains("--vms must be at least 1");
+        assertThat(new BenchRun.Sizes(100, 16, 100, 1, false, 30).problem()).isNull();
     }
 }
