@@ -79,12 +79,6 @@ class RestartWithHistoryIT {
         Instant end = historyEnd(Instant.now().minus(Duration.ofMinutes(5)));
         TopicFixture.ensureTopics(stack.clientConfig());
         KafkaConnection kafka = KafkaConnection.of(stack.bootstrapServers(), stack.schemaRegistryUrl());
-        // The canary first: its samples then open each store's changelog, before any committed offset a segment keeps.
-        Instant canaryPanic = publishCanary(kafka, run, end);
-        publishHistory(kafka, run, end);
-        System.out.printf(Locale.ROOT, "[history] %d VMs x %d samples (%d) published, last at %s; %d s%n", VMS,
-                SAMPLES_PER_VM, VMS * SAMPLES_PER_VM, end, seconds(started));
-
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
         env.put("SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
@@ -93,6 +87,9 @@ class RestartWithHistoryIT {
         env.put("KAFKA_SESSION_TIMEOUT_MS", "10000"); // docs/reliability.md: a killed member never leaves its group
         env.put("PANICWATCH_GRACE", "PT5S");
         env.put("PANICWATCH_PUNCTUATION_INTERVAL", "PT1S");
+        // Only this test's records: other tests' samples (times near now) read first would push the store's stream
+        // time a day past the history's start and expire its oldest segment, the one this test is about.
+        env.put("KAFKA_AUTO_OFFSET_RESET", "latest");
         env.putAll(extraEnvironment());
         Path log = Path.of("target", "reliability-logs", run + "-streams.log");
         List<String> jvm = List.of("-Xmx512m");
@@ -101,6 +98,13 @@ class RestartWithHistoryIT {
         List<String> figures = new ArrayList<>();
         try {
             ChildLog.awaitRunning(streams, 1, Duration.ofSeconds(180));
+            awaitPositionsOnEveryPartition(stack, kafka, run, applicationId, end);
+            // The canary first: its samples come before the history in its partition, ahead of any offset a segment keeps.
+            long published = System.nanoTime();
+            Instant canaryPanic = publishCanary(kafka, run, end);
+            publishHistory(kafka, run, end);
+            System.out.printf(Locale.ROOT, "[history] %d VMs x %d samples (%d) published, last at %s; %d s%n", VMS,
+                    SAMPLES_PER_VM, VMS * SAMPLES_PER_VM, end, seconds(published));
             // The whole day in the stores and committed: the state the field report killed.
             long consumed = System.nanoTime();
             await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(2))
@@ -218,6 +222,49 @@ class RestartWithHistoryIT {
             CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get();
         }
         return panic;
+    }
+
+    /**
+     * With {@code auto.offset.reset=latest} a new group's position is looked up when it first fetches, so a record
+     * published before that is skipped. One sample per {@code host-load} partition (a VM id picked per partition, as
+     * the producer's partitioner places it) must be committed past before the canary and the history go out.
+     */
+    private static void awaitPositionsOnEveryPartition(StackEndpoints stack, KafkaConnection kafka, String run,
+                                                       String groupId, Instant end) throws Exception {
+        int partitions;
+        try (Admin admin = Admin.create(stack.clientConfig())) {
+            partitions = admin.describeTopics(List.of(Topics.HOST_LOAD)).allTopicNames().get().get(Topics.HOST_LOAD)
+                    .partitions().size();
+        }
+        Map<Integer, String> syncVms = new HashMap<>();
+        for (int i = 0; syncVms.size() < partitions; i++) {
+            String vm = run + "/sync-" + i;
+            syncVms.putIfAbsent(org.apache.kafka.common.utils.Utils.toPositive(
+                    org.apache.kafka.common.utils.Utils.murmur2(vm.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    % partitions, vm);
+        }
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            try (IdempotentPublisher publisher = IdempotentPublisher.create(kafka)) {
+                Instant at = end; // not later: the store's stream time must stay at the history's end
+                for (Map.Entry<Integer, String> vm : syncVms.entrySet()) {
+                    HostLoadSample sample = HostLoadSample.newBuilder().setHostId(run + "-sync").setVmId(vm.getValue())
+                            .setSampleTime(at).setIntervalMillis(INTERVAL.toMillis()).setHostCpus(32)
+                            .setLoad1(1.0).setLoad5(1.0).setLoad15(1.0).setVmVcpus(8).build();
+                    publisher.publish(Topics.HOST_LOAD, sample.getVmId(), sample, at).get();
+                }
+            }
+            try (Admin admin = Admin.create(stack.clientConfig())) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                        .partitionsToOffsetAndMetadata().get();
+                for (int p = 0; p < partitions; p++) {
+                    OffsetAndMetadata c = committed.get(new TopicPartition(Topics.HOST_LOAD, p));
+                    if (c == null) {
+                        return false; // nothing of this partition committed yet: publish another round
+                    }
+                }
+                return true;
+            }
+        });
     }
 
     private static String canaryVm(String run) {
