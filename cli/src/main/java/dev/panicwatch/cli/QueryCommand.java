@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,6 +66,30 @@ final class QueryCommand implements Runnable {
         @Option(names = "--json",
                 description = "Print JSON instead of readable text (query: the API's answer; advice: the change).")
         boolean json;
+
+        /**
+         * Asks the API at {@code path} and prints its answer, as JSON with --json, else with {@code readable}.
+         *
+         * @return the exit code: 0 answered, 1 the API failed or refused, 2 the options are wrong
+         */
+        int printAnswer(String path, Map<String, String> parameters, Consumer<JsonNode> readable) {
+            JsonNode answer;
+            try {
+                answer = new ApiCaller(api, token, ClientTrust.fromCaFile("--ca-file", caFile)).get(path, parameters);
+            } catch (IllegalArgumentException e) {
+                System.err.println("panicwatch query: " + e.getMessage());
+                return 2;
+            } catch (ApiCaller.ApiError e) {
+                System.err.println("panicwatch query: " + e.getMessage());
+                return 1;
+            }
+            if (json) {
+                System.out.println(answer.toPrettyString());
+            } else {
+                readable.accept(answer);
+            }
+            return 0;
+        }
     }
 
     /** Which subject: one VM, one host, or the top N VMs. */
@@ -115,26 +140,14 @@ final class QueryCommand implements Runnable {
             putIfSet(parameters, "span", span);
             putIfSet(parameters, "from", from);
             putIfSet(parameters, "to", to);
-            JsonNode answer;
-            try {
-                answer = new ApiCaller(options.api, options.token,
-                        ClientTrust.fromCaFile("--ca-file", options.caFile)).get(path, parameters);
-            } catch (IllegalArgumentException e) {
-                System.err.println("panicwatch query: " + e.getMessage());
-                return 2;
-            } catch (ApiCaller.ApiError e) {
-                System.err.println("panicwatch query: " + e.getMessage());
-                return 1;
-            }
-            PrintStream out = System.out;
-            if (options.json) {
-                out.println(answer.toPrettyString());
-            } else if (subject.top != null) {
-                RateTables.printTop(answer, out);
-            } else {
-                RateTables.printRate(answer, out);
-            }
-            return 0;
+            boolean top = subject.top != null;
+            return options.printAnswer(path, parameters, answer -> {
+                if (top) {
+                    RateTables.printTop(answer, System.out);
+                } else {
+                    RateTables.printRate(answer, System.out);
+                }
+            });
         }
 
         private static void putIfSet(Map<String, String> parameters, String name, String value) {
@@ -175,23 +188,8 @@ final class QueryCommand implements Runnable {
                 }
                 parameters.put("status", named);
             }
-            JsonNode answer;
-            try {
-                answer = new ApiCaller(options.api, options.token,
-                        ClientTrust.fromCaFile("--ca-file", options.caFile)).get("/api/v1/advice-outcomes", parameters);
-            } catch (IllegalArgumentException e) {
-                System.err.println("panicwatch query: " + e.getMessage());
-                return 2;
-            } catch (ApiCaller.ApiError e) {
-                System.err.println("panicwatch query: " + e.getMessage());
-                return 1;
-            }
-            if (options.json) {
-                System.out.println(answer.toPrettyString());
-            } else {
-                OutcomeTable.print(answer, System.out);
-            }
-            return 0;
+            return options.printAnswer("/api/v1/advice-outcomes", parameters,
+                    answer -> OutcomeTable.print(answer, System.out));
         }
     }
 
