@@ -23,12 +23,20 @@ public record GuestObservation(long observedMillis, int vti, Integer tlbtoUs, St
 
     /**
      * {@code kept} (oldest first) with {@code o} in time order and the oldest beyond {@code max} dropped; the same
-     * list when an observation of that time is kept already (a duplicate).
+     * list when an observation of that time is kept already (a duplicate), except that a panic report of the same
+     * time marks the kept one as the guest's own panic: an agent run in the second of the panic, read first, must
+     * not hide that the guest panicked then (the peer warning leaves such a guest to its own advice).
      */
     public static List<GuestObservation> keptWith(List<GuestObservation> kept, GuestObservation o, int max) {
         List<GuestObservation> out = new ArrayList<>();
         for (GuestObservation e : kept) {
             if (e.observedMillis() == o.observedMillis()) {
+                if (PANIC_REPORT.equals(o.source()) && !PANIC_REPORT.equals(e.source())) {
+                    List<GuestObservation> marked = new ArrayList<>(kept);
+                    marked.set(marked.indexOf(e), new GuestObservation(e.observedMillis(), e.vti(), e.tlbtoUs(),
+                            e.bootArgs(), e.bootTimeMillis(), e.xnuVersion(), PANIC_REPORT));
+                    return List.copyOf(marked);
+                }
                 return kept;
             }
             out.add(e);

@@ -160,6 +160,27 @@ class PeerWarningTopologyTest {
     }
 
     @Test
+    void aPeerThatPanickedItselfIsNotWarnedEvenWhenItsAgentReportedAtThePanicsSecond() {
+        // 105's agent reports at T - 2 min, the same second as 105's own panic report, and is read first. Both
+        // observations have one time; the panic report's is the one that says 105 has its own advice (at T - 2 min,
+        // within the 1 h cooldown of 104's advice at T), so 104's advice must not warn it too.
+        pipe.guest(guest("pve1/105", HOST, at(-2), "keepsyms=1", T.minus(Duration.ofDays(2))));
+        hostLoad(HOST, 110.0, T, "pve1/104", "pve1/105");
+        pipe.panic(panic("pve1/105", HOST, at(-2), TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+        // The receiver publishes the report's Boot args line as a guest state of the panic's time (ingest's
+        // ReportedBootArgs), after the agent's.
+        pipe.guest(GuestState.newBuilder(guest("pve1/105", HOST, at(-2), "keepsyms=1", null))
+                .setSource(GuestStateSource.PANIC_REPORT).build());
+        pipe.panic(panic("pve1/104", HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+        pipe.advanceWallClockTo(at(4));
+
+        List<RemediationEvent> events = pipe.remediations();
+        // Each got its own RAISE_VTI advice; 104 has no guest state, so 105's advice names it "unknown vti".
+        assertThat(events).extracting(RemediationEvent::getVmId).containsExactlyInAnyOrder("pve1/104", "pve1/105");
+        assertThat(preventive(events)).isEmpty();
+    }
+
+    @Test
     void noWarningWhenTheAdvisedHostWasNotOverloaded() {
         pipe.guest(guest("pve3/302", "pve3", at(-30), "keepsyms=1", T.minus(Duration.ofDays(2))));
         // load1 8 on 32 CPUs = 0.25 < 1.0: INVESTIGATE, no vti advice, nothing for the peers.
