@@ -154,9 +154,7 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
             return; // never had a timeout panic: no advice to follow, and none will look back past its panic
         }
         long at = state.getObservedTime().toEpochMilli();
-        GuestObservation o = new GuestObservation(at, state.getVti(), state.getTlbtoUs(), state.getBootArgs(),
-                state.getBootTime() == null ? null : state.getBootTime().toEpochMilli(), state.getXnuVersion(),
-                state.getSource().name());
+        GuestObservation o = observation(state);
         AdviceLifecycle life = before.withObservation(o).withHost(newest ? state.getHostId() : null);
         // A duplicate or an older observation than one already followed changes the history only.
         if (newest && life.advice() != null) {
@@ -173,7 +171,7 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
         if (!panic.panicClass().isTimeout() && (kept == null || kept.advice() == null)) {
             return; // neither counted for the figures nor an observation of any advice
         }
-        AdviceLifecycle life = (kept == null ? AdviceLifecycle.none() : kept).withHost(panic.hostId());
+        AdviceLifecycle life = (kept == null ? firstLifecycle(vm) : kept).withHost(panic.hostId());
         if (panic.panicClass().isTimeout()) {
             // Kept for one effective-after stretch before the newest panic: the "before" figures need no more.
             life = life.withTimeoutPanic(at, at - settings.effectiveAfter().toMillis());
@@ -192,6 +190,22 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
             life = advanceTo(vm, life, at);
         }
         follow(vm, life);
+    }
+
+    /**
+     * A VM's lifecycle from its first timeout panic on, holding its latest guest state: topics are read in no fixed
+     * order, so a guest state observed after the panic (the advice applied at once) may have been read before the
+     * panic report, when there was no lifecycle to keep it in; the advice looks for it among the observations.
+     */
+    private AdviceLifecycle firstLifecycle(String vm) {
+        GuestState latest = guests.get(vm);
+        return latest == null ? AdviceLifecycle.none() : AdviceLifecycle.none().withObservation(observation(latest));
+    }
+
+    private static GuestObservation observation(GuestState state) {
+        return new GuestObservation(state.getObservedTime().toEpochMilli(), state.getVti(), state.getTlbtoUs(),
+                state.getBootArgs(), state.getBootTime() == null ? null : state.getBootTime().toEpochMilli(),
+                state.getXnuVersion(), state.getSource().name());
     }
 
     private AdviceLifecycle ineffective(String vm, AdviceLifecycle life, long at, String what) {

@@ -305,6 +305,25 @@ class AdviceOutcomeTopologyTest {
     }
 
     @Test
+    void aGuestStateObservedAfterThePanicButReadBeforeThePanicReportAppliesTheAdvice() {
+        // Topics are read in no fixed order across partitions: the guest state of T + 2 min (the advice applied)
+        // reaches the tracker before the panic report of T does, when the VM has no lifecycle yet. It must still
+        // count once the panic is advised (CI saw NOT_APPLIED here, at the apply deadline, although the guest ran
+        // the advice).
+        pipe.guest(guest(VM, HOST, at(2), ADVISED_ARGS, at(1)));
+        pipe.load(load(VM, HOST, at(-5), 32, 96.0, null, null));
+        pipe.load(load(VM, HOST, at(-1), 32, 110.0, null, null));
+        pipe.load(load(VM, HOST, T.plusSeconds(30), 32, 104.0, null, null));
+        pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+        pipe.advanceWallClockTo(at(4));
+
+        List<AdviceOutcome> outcomes = pipe.outcomes();
+        assertThat(outcomes).extracting(AdviceOutcome::getStatus)
+                .containsExactly(AdviceOutcomeStatus.ADVISED, AdviceOutcomeStatus.APPLIED);
+        assertThat(outcomes.get(1).getAppliedTime()).isEqualTo(at(2));
+    }
+
+    @Test
     void whatWasReadBeforeTheAdviceWasDecidedCountsInEventTimeOrder() {
         // A fast replay: the guest reports the advice at T + 1 h and again at T + 5 h before the pipeline has
         // decided the panic (no sample past T + 3 min yet); the sample at T + 1:10 makes it due, and the next
