@@ -34,6 +34,14 @@ function durationSeconds(iso) {
 
 const seconds = (isoTime) => Date.parse(isoTime) / 1000;
 
+// "PT5M" -> "5 minutes", for the load chart's resolution line.
+function durationText(iso) {
+  const total = durationSeconds(iso);
+  if (total % 3600 === 0) return total / 3600 === 1 ? "hour" : total / 3600 + " hours";
+  if (total % 60 === 0) return total / 60 === 1 ? "minute" : total / 60 + " minutes";
+  return total + " seconds";
+}
+
 function chartWidth(element) {
   return Math.max(400, element.clientWidth || 800);
 }
@@ -77,14 +85,34 @@ function drawLoad(vm, load, rate) {
   const element = document.getElementById("load-chart");
   if (loadChart) loadChart.destroy();
   element.textContent = "";
-  // One time axis: the load samples' times and the panic windows' starts, merged and sorted.
+  // One time axis: the load points' times and the panic windows' starts, merged and sorted. A range that starts
+  // within the raw window comes as samples; a longer one as summaries per interval, drawn at their middle with
+  // their peaks (the answer's resolution says which).
   const loadAt = new Map();
-  for (const s of load.samples) {
-    loadAt.set(seconds(s.sampleTime), {
-      perCpu: s.load1 / s.hostCpus,
-      wait: s.vcpuWaitRatioMax == null ? null : s.vcpuWaitRatioMax,
-    });
+  let samplesShown = 0;
+  if (load.resolution === "raw") {
+    for (const s of load.samples) {
+      loadAt.set(seconds(s.sampleTime), {
+        perCpu: s.load1 / s.hostCpus,
+        wait: s.vcpuWaitRatioMax == null ? null : s.vcpuWaitRatioMax,
+      });
+    }
+    samplesShown = load.samples.length;
+  } else {
+    for (const l of load.summaries) {
+      loadAt.set((seconds(l.start) + seconds(l.end)) / 2, {
+        perCpu: l.peakLoadPerCpu,
+        wait: l.worstVcpuWait,
+      });
+      samplesShown += l.samples;
+    }
   }
+  document.getElementById("load-resolution").textContent = load.resolution === "raw"
+    ? "Resolution: every sample."
+    : "Resolution: peaks per " + durationText(load.resolution) + " (" + samplesShown + " samples in "
+      + loadAt.size + " intervals); a span within the raw window is drawn sample by sample.";
+  document.body.dataset.loadResolution = load.resolution;
+  document.body.dataset.loadSamples = String(samplesShown);
   // A window's panics are drawn as a bar in the middle of the window they were counted in.
   const half = durationSeconds(rate.windowSize) / 2;
   const panicsAt = new Map(rate.series.map((w) => [seconds(w.start) + half, w.panics]));
@@ -114,7 +142,7 @@ function drawLoad(vm, load, rate) {
       panics: { range: (u, min, max) => [0, Math.max(1, max)] } },
     axes: [{}, { scale: "load", label: "load / CPU" }, { scale: "panics", side: 1, label: "panics", grid: { show: false } }],
   }, data, element);
-  document.body.dataset.loadPoints = String(load.samples.length);
+  document.body.dataset.loadPoints = String(loadAt.size);
   document.body.dataset.loadPanics = String(rate.panics);
 }
 

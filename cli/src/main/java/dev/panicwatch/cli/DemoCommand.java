@@ -62,13 +62,16 @@ final class DemoCommand implements Callable<Integer> {
      * The demo decides faster than production: a replayed scenario arrives all at once, so nothing is late and a long
      * grace would only delay the advice. It also judges advice outcomes over 30 minutes instead of a day, so the
      * bundled loop scenario needs 70 minutes of samples, not a day of them (its README works the figures out with
-     * these). Environment variables still win.
+     * these). Because the replay arrives all at once, a partition's samples of the next 70 minutes are read before a
+     * panic of the scenario's start is decided; a 2-hour raw window keeps every figure on the raw samples, as it is
+     * live, where samples arrive as they are taken (docs/design.md#load-history). Environment variables still win.
      */
     static final Map<String, String> DEMO_PIPELINE_DEFAULTS = Map.of(
             PipelineSetting.GRACE.property(), "PT15S",
             PipelineSetting.PUNCTUATION_INTERVAL.property(), "PT1S",
             PipelineSetting.EFFECTIVE_AFTER.property(), "PT30M",
-            PipelineSetting.APPLY_DEADLINE.property(), "PT30M");
+            PipelineSetting.APPLY_DEADLINE.property(), "PT30M",
+            PipelineSetting.RAW_LOAD_RETENTION.property(), "PT2H");
 
     /** How long the default run waits for the seed's advice before it replays the loop scenario anyway. */
     private static final Duration SEED_ADVICE_WAIT = Duration.ofMinutes(3);

@@ -79,6 +79,7 @@ class ComposeTlsWiringIT {
         // today (the demo's): once those push this app's stream time to now, samples older than the load retention are
         // dropped on arrival. Compose's default (a day) is right for a live fleet, not for a replayed past.
         streamsEnv.put("PANICWATCH_LOAD_RETENTION", "P3650D");
+        streamsEnv.put("PANICWATCH_RAW_LOAD_RETENTION", "P3650D");
         // Where the VM's later sample is not what closes the window, the wall clock does: one grace after the backlog.
         streamsEnv.put("PANICWATCH_GRACE", "PT15S");
         // Its own consumer group and changelogs: compose's one application id, shared by the other compose test on this

@@ -69,6 +69,7 @@ class ComposeWiringIT {
         // today (the demo's): once those push this app's stream time to now, samples older than the load retention are
         // dropped on arrival. Compose's default (a day) is right for a live fleet, not for a replayed past.
         streamsEnv.put("PANICWATCH_LOAD_RETENTION", "P3650D");
+        streamsEnv.put("PANICWATCH_RAW_LOAD_RETENTION", "P3650D");
         // Its own consumer group and changelogs: compose's one application id, shared by the other compose test on this
         // broker, would hand this app a group whose previous member (killed, not left) still holds partitions.
         streamsEnv.put("KAFKA_APPLICATION_ID", "panicwatch-compose-wiring-" + java.util.UUID.randomUUID());

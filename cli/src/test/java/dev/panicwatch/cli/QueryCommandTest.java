@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.panicwatch.streams.metrics.PanicwatchMetrics;
+import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.streams.query.QueryServer;
 
@@ -71,8 +72,7 @@ class QueryCommandTest {
     @Test
     void apiErrorsArePrintedWithTheirStatus() throws Exception {
         try (PanicwatchMetrics metrics = new PanicwatchMetrics();
-             QueryServer server = QueryServer.start(new QueryApiSettings(0, "localhost", Optional.of("t")),
-                     Duration.ofHours(1), Duration.ofDays(7), Duration.ofDays(1), metrics)) {
+             QueryServer server = QueryServer.start(new QueryApiSettings(0, "localhost", Optional.of("t")), PipelineSettings.defaults(), metrics)) {
             CliRun unauthorized = run("query", "panic-rate", "--top", "5", "--api", server.url());
             assertThat(unauthorized.exitCode()).isEqualTo(1);
             assertThat(unauthorized.err()).startsWith("panicwatch query: 401: missing Authorization");

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.panicwatch.streams.metrics.PanicwatchMetrics;
+import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.streams.query.QueryServer;
 import dev.panicwatch.testkit.TestCertificates;
@@ -33,7 +34,7 @@ class QueryCommandTlsTest {
     private QueryServer serve(PanicwatchMetrics metrics, TestCertificates.Issued certificate) {
         QueryApiSettings settings = new QueryApiSettings(0, "localhost", Optional.of(TOKEN))
                 .withTls(Optional.of(new TlsFiles(certificate.certificate(), certificate.key())));
-        return QueryServer.start(settings, Duration.ofHours(1), Duration.ofDays(7), Duration.ofDays(1), metrics);
+        return QueryServer.start(settings, PipelineSettings.defaults(), metrics);
     }
 
     private static CliRun query(String api, Path caFile, String... more) {

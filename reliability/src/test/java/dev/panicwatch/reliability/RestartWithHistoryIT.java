@@ -90,6 +90,9 @@ class RestartWithHistoryIT {
         // Only this test's records: other tests' samples (times near now) read first would push the store's stream
         // time a day past the history's start and expire its oldest segment, the one this test is about.
         env.put("KAFKA_AUTO_OFFSET_RESET", "latest");
+        // The store this test is about keeps a day of raw samples in 12 h segments; the default raw window (30 min)
+        // would drop the canary's samples, which must all count (docs/design.md#load-history).
+        env.put("PANICWATCH_RAW_LOAD_RETENTION", "P1D");
         env.putAll(extraEnvironment());
         Path log = Path.of("target", "reliability-logs", run + "-streams.log");
         List<String> jvm = List.of("-Xmx512m");

@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -17,11 +19,21 @@ import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import dev.panicwatch.kafka.registry.AvroSerde;
 import dev.panicwatch.localstack.LocalStack;
 import dev.panicwatch.schemas.HostLoadSample;
+import dev.panicwatch.streams.config.PipelineSetting;
+import dev.panicwatch.streams.config.PipelineSettings;
+import dev.panicwatch.streams.topology.StoreChangelogs;
+import dev.panicwatch.streams.topology.StoreNames;
 
 /**
  * {@code ./panicwatch bench --history} (issue 16, item 1): a fleet's history is produced to host-load, one streams
@@ -80,6 +92,9 @@ final class CrashRestartBench {
             progress.accept(String.format("history processed: %.0f samples/s over %.2f s (second half: %.0f)",
                     throughput.samplesPerSec(), throughput.seconds(), throughput.secondHalfPerSec()));
 
+            long kept = trimRawChangelog(bootstrap);
+            progress.accept(String.format("the changelogs hold %,d records (%,.0f per VM-day) before the kill", kept,
+                    kept / plan.vmDays()));
             progress.accept("SIGKILL to the streams process " + first.pid() + ", then a restart on its state");
             first.kill();
             long restarted = System.nanoTime();
@@ -104,6 +119,8 @@ final class CrashRestartBench {
                 // the restored records sit in memtables and the folder shows a fraction of what the state takes.
                 second.close();
                 long stateBytes = bytesUnder(stateDir);
+                // The trim's segments are freed at the broker's retention check (every 10 s on the local stack),
+                // long passed by now: the restart alone takes longer.
                 long changelogBytes = changelogBytes(bootstrap);
                 return new CrashRestartReport(plan, throughput.samplesPerSec(), throughput.secondHalfPerSec(),
                         throughput.seconds(), throughput.startupSeconds(), (runningAt.get() - restarted) / 1e9,
@@ -112,6 +129,114 @@ final class CrashRestartBench {
                         Runtime.getRuntime().availableProcessors(), loadStart, ProcStatus.loadAverage1(), appEnv);
             }
         }
+    }
+
+    /**
+     * Trims the raw load changelog to what the broker keeps of it in steady running: the raw window plus one segment
+     * (docs/streams.md, "Changelog sizing"). The broker cannot do it here: the history was written within minutes,
+     * and every segment also holds the transactions' commit markers, stamped with the wall clock, so each looks new
+     * for the retention's length. The cut is the first record, per partition, no older than its newest record minus
+     * retention.ms + segment.ms (found by bisecting offsets: a partition's samples come in sample-time order); the
+     * records before it are deleted as the broker's retention would. The summaries' changelog is left whole: a day of
+     * history is within its day. Returns the records all changelogs then hold.
+     */
+    private long trimRawChangelog(String bootstrap) throws Exception {
+        // The streams process's own pipeline settings: those --app-env names, defaults for the rest.
+        Map<String, String> pipelineEnv = new HashMap<>();
+        for (PipelineSetting setting : PipelineSetting.values()) {
+            if (appEnv.containsKey(setting.environmentName())) {
+                pipelineEnv.put(setting.environmentName(), appEnv.get(setting.environmentName()));
+            }
+        }
+        PipelineSettings settings = PipelineSettings.from(Map.of(), pipelineEnv);
+        Map<String, String> sized = StoreChangelogs.sized(settings).get(StoreNames.RECENT_LOAD_PER_VM);
+        long keepMillis = Long.parseLong(sized.get(TopicConfig.RETENTION_MS_CONFIG))
+                + Long.parseLong(sized.get(TopicConfig.SEGMENT_MS_CONFIG));
+        String topic = StoreChangelogs.topic(PipelineBenchmark.APPLICATION_ID, StoreNames.RECENT_LOAD_PER_VM);
+        Map<String, Object> config = Map.of("bootstrap.servers", bootstrap, "max.poll.records", 1,
+                "enable.auto.commit", false, "key.deserializer", ByteArrayDeserializer.class,
+                "value.deserializer", ByteArrayDeserializer.class);
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap));
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, RecordsToDelete> cuts = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                consumer.assign(List.of(tp)); // one at a time: a poll must answer for the offset just sought
+                long newest = newestTimestamp(consumer, tp, begin.get(tp), end.get(tp));
+                long cut = firstAtOrAfter(consumer, tp, begin.get(tp), end.get(tp), newest - keepMillis);
+                if (cut > begin.get(tp)) {
+                    cuts.put(tp, RecordsToDelete.beforeOffset(cut));
+                }
+            }
+            admin.deleteRecords(cuts).all().get();
+            long deleted = cuts.entrySet().stream()
+                    .mapToLong(e -> e.getValue().beforeOffset() - begin.get(e.getKey())).sum();
+            progress.accept(String.format("trimmed %s to its last %s of samples, as the broker keeps it in steady "
+                    + "running: %,d records deleted", topic, Duration.ofMillis(keepMillis), deleted));
+            return changelogRecords(admin);
+        }
+    }
+
+    /** The latest record time among the partition's last few records (its tail may be commit markers). */
+    private static long newestTimestamp(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long begin,
+                                        long end) {
+        long newest = Long.MIN_VALUE;
+        for (long from = Math.max(begin, end - 1); from >= begin && newest == Long.MIN_VALUE; from = from - 100) {
+            consumer.seek(tp, Math.max(begin, from));
+            var records = consumer.poll(Duration.ofSeconds(5)).records(tp);
+            for (var r : records) {
+                newest = Math.max(newest, r.timestamp());
+            }
+            if (from == begin) {
+                break;
+            }
+        }
+        return newest;
+    }
+
+    /** The first offset in [begin, end) whose record is at or after {@code target}, by bisection. */
+    private static long firstAtOrAfter(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long begin,
+                                       long end, long target) {
+        long lo = begin;
+        long hi = end;
+        while (lo < hi) {
+            long mid = lo + (hi - lo) / 2;
+            consumer.seek(tp, mid);
+            var records = consumer.poll(Duration.ofSeconds(5)).records(tp);
+            if (records.isEmpty()) {
+                hi = mid; // only commit markers from mid on
+            } else if (records.get(0).timestamp() < target) {
+                lo = records.get(0).offset() + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** Records between the earliest and the latest offset of every *-changelog partition. */
+    private static long changelogRecords(Admin admin) throws Exception {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (var d : admin.describeTopics(admin.listTopics().names().get().stream()
+                .filter(t -> t.endsWith("-changelog")).toList()).allTopicNames().get().values()) {
+            d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition())));
+        }
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(tp -> {
+            earliest.put(tp, OffsetSpec.earliest());
+            latest.put(tp, OffsetSpec.latest());
+        });
+        var from = admin.listOffsets(earliest).all().get();
+        var to = admin.listOffsets(latest).all().get();
+        long sum = 0;
+        for (TopicPartition tp : partitions) {
+            sum += to.get(tp).offset() - from.get(tp).offset();
+        }
+        return sum;
     }
 
     /** nanoTime of the first "-> RUNNING" in the process's log; 0 when it exited or the timeout passed first. */

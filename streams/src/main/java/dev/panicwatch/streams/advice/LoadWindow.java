@@ -55,13 +55,36 @@ public record LoadWindow(Instant start, Instant end, int samples, OptionalDouble
             if (s.getVcpuWaitRatioMax() != null) {
                 double wait = s.getVcpuWaitRatioMax();
                 worstWait = max(worstWait, wait);
-                severity = max(severity, wait >= 1.0 ? MAX_SEVERITY : Math.min(MAX_SEVERITY, 1.0 / (1.0 - wait)));
+                severity = max(severity, slowdown(wait));
             }
             if (s.getCpuPressureSome10() != null) {
                 peakPsi = max(peakPsi, s.getCpuPressureSome10());
             }
         }
         return new LoadWindow(start, end, count, opt(peakLoad), opt(worstWait), opt(peakPsi), opt(severity), latest);
+    }
+
+    /**
+     * A window known only by its peaks (docs/design.md#load-history: the summaries of a window older than the raw
+     * samples): R from the peaks as {@link #of} takes it from the samples, since both are maxima.
+     */
+    public static LoadWindow ofPeaks(Instant start, Instant end, int samples, OptionalDouble peakLoadPerCpu,
+                                     OptionalDouble worstVcpuWait, OptionalDouble peakCpuPressure,
+                                     HostLoadSample latest) {
+        double severity = Double.NaN;
+        if (peakLoadPerCpu.isPresent()) {
+            severity = peakLoadPerCpu.getAsDouble();
+        }
+        if (worstVcpuWait.isPresent()) {
+            severity = max(severity, slowdown(worstVcpuWait.getAsDouble()));
+        }
+        return new LoadWindow(start, end, samples, peakLoadPerCpu, worstVcpuWait, peakCpuPressure, opt(severity),
+                latest);
+    }
+
+    /** 1 / (1 - wait): how many times slower than it expects a vCPU that waited this share ran, capped. */
+    private static double slowdown(double wait) {
+        return wait >= 1.0 ? MAX_SEVERITY : Math.min(MAX_SEVERITY, 1.0 / (1.0 - wait));
     }
 
     public boolean hasSamples() {

@@ -10,6 +10,12 @@ import java.util.Locale;
  */
 public record OverloadThresholds(double loadPerCpu, double vcpuWait, double cpuPressure) {
 
+    /** The thresholds the settings name: the advice, the outcomes and the load summaries all judge by these. */
+    public static OverloadThresholds from(dev.panicwatch.streams.config.PipelineSettings settings) {
+        return new OverloadThresholds(settings.loadPerCpuThreshold(), settings.vcpuWaitThreshold(),
+                settings.cpuPressureThreshold());
+    }
+
     public OverloadJudgement judge(LoadWindow window) {
         List<String> crossed = new ArrayList<>();
         List<String> below = new ArrayList<>();

@@ -31,8 +31,7 @@ public final class VtiAdvisor {
     }
 
     public static VtiAdvisor from(PipelineSettings settings) {
-        return new VtiAdvisor(new OverloadThresholds(settings.loadPerCpuThreshold(), settings.vcpuWaitThreshold(),
-                settings.cpuPressureThreshold()), settings.vtiCap(),
+        return new VtiAdvisor(OverloadThresholds.from(settings), settings.vtiCap(),
                 settings.vtiStepMin(), settings.vtiStepMax());
     }
 

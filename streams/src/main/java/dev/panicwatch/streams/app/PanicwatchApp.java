@@ -72,9 +72,11 @@ public final class PanicwatchApp implements AutoCloseable {
                 props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
         StreamsConfig streamsConfig = new StreamsConfig(props);
         try (Admin admin = Admin.create(streamsConfig.getAdminConfigs("panicwatch-topic-provisioner"))) {
-            int partitions = new TopicProvisioner(admin, settings).ensureTopics();
+            TopicProvisioner topics = new TopicProvisioner(admin, settings);
+            int partitions = topics.ensureTopics();
             LOG.info("topics ready: {} (inputs co-partitioned, {} partitions each)", TopicProvisioner.managedTopics(),
                     partitions);
+            topics.sizeChangelogs(streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG));
         }
         PanicwatchSerdes serdes = PanicwatchSerdes.fromConfig(streamsConfig.originals());
         ConsumerLagBacklog backlog = new ConsumerLagBacklog();

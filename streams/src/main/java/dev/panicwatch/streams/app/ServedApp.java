@@ -40,8 +40,7 @@ public final class ServedApp implements AutoCloseable {
      */
     public static ServedApp start(PipelineSettings pipeline, Map<String, ?> kafka, QueryApiSettings api) {
         PanicwatchMetrics metrics = new PanicwatchMetrics();
-        QueryServer server = QueryServer.start(api, pipeline.rateWindow(), pipeline.retention(),
-                pipeline.loadRetention(), metrics);
+        QueryServer server = QueryServer.start(api, pipeline, metrics);
         try {
             Map<String, Object> withServer = new HashMap<>(kafka);
             withServer.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server.advertisedAddress());

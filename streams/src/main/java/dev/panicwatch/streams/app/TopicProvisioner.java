@@ -9,8 +9,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -19,11 +23,13 @@ import org.slf4j.LoggerFactory;
 
 import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.config.PipelineSettings;
+import dev.panicwatch.streams.topology.StoreChangelogs;
 
 /**
  * Creates the topics the app reads and writes when they are missing, and checks that the two inputs are
  * co-partitioned: both are keyed by vmId and joined per partition, so a VM's panics and samples must land in the
- * same partition number of each, which only holds when the partition counts agree.
+ * same partition number of each, which only holds when the partition counts agree. Also sizes the changelogs of
+ * the stores that keep load ({@link #sizeChangelogs}).
  */
 public final class TopicProvisioner {
 
@@ -169,6 +175,77 @@ public final class TopicProvisioner {
             }
         });
         return counts;
+    }
+
+    /**
+     * Brings the sized changelogs ({@link StoreChangelogs}) that already exist to the configs their stores need, and
+     * says what it changed: Kafka Streams sets topic configs only when it creates a changelog, so one made by an
+     * earlier version (a day of raw samples plus a day) or by hand would keep what a rebuild must read forever.
+     * Missing changelogs are left to Kafka Streams, which creates them sized. A broker that refuses the change (no
+     * ALTER_CONFIGS permission) is warned about, with the command to run, and the app starts anyway: the restore is
+     * slower, the advice is the same.
+     *
+     * @return the topics whose configs were changed
+     */
+    public List<String> sizeChangelogs(String applicationId) {
+        List<String> changed = new java.util.ArrayList<>();
+        StoreChangelogs.sized(settings).forEach((store, wanted) -> {
+            String topic = StoreChangelogs.topic(applicationId, store);
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            Config actual;
+            try {
+                actual = admin.describeConfigs(List.of(resource)).values().get(resource)
+                        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    return; // created by Kafka Streams with the wanted configs
+                }
+                LOG.warn("cannot read the configs of changelog {}: {}", topic, e.getCause().getMessage());
+                return;
+            } catch (TimeoutException e) {
+                LOG.warn("broker did not describe changelog {} within {} s; its configs are not checked", topic,
+                        TIMEOUT_SECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while describing changelog " + topic, e);
+            }
+            List<AlterConfigOp> ops = new java.util.ArrayList<>();
+            List<String> differences = new java.util.ArrayList<>();
+            new java.util.TreeMap<>(wanted).forEach((key, value) -> {
+                ConfigEntry entry = actual.get(key);
+                String was = entry == null ? null : entry.value();
+                if (!value.equals(was)) {
+                    ops.add(new AlterConfigOp(new ConfigEntry(key, value), AlterConfigOp.OpType.SET));
+                    differences.add(key + " " + was + " -> " + value);
+                }
+            });
+            if (ops.isEmpty()) {
+                return;
+            }
+            try {
+                admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                LOG.info("changelog {} resized to what store {} keeps: {}", topic, store, String.join(", ",
+                        differences));
+                changed.add(topic);
+            } catch (ExecutionException | TimeoutException e) {
+                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                LOG.warn("changelog {} keeps more than store {} needs ({}) and could not be changed: {}. A rebuild "
+                                + "after a crash reads all of it; set it by hand: kafka-configs.sh --alter "
+                                + "--entity-type topics --entity-name {} --add-config {}", topic, store,
+                        String.join(", ", differences), cause.getMessage(), topic, configList(wanted));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while changing changelog " + topic, e);
+            }
+        });
+        return changed;
+    }
+
+    private static String configList(Map<String, String> configs) {
+        List<String> pairs = new java.util.ArrayList<>();
+        new java.util.TreeMap<>(configs).forEach((k, v) -> pairs.add(k + "=" + v));
+        return String.join(",", pairs);
     }
 
     /** Topic names this provisioner manages, for logs. */

@@ -36,6 +36,8 @@ public record PipelineSettings(
         Duration rateGrace,
         Duration retention,
         Duration loadRetention,
+        Duration rawLoadRetention,
+        Duration loadSummaryInterval,
         int topicPartitions,
         int topicReplication,
         Duration punctuationInterval,
@@ -70,10 +72,28 @@ public record PipelineSettings(
                     + rateWindow.plus(rateGrace) + ")");
         }
         requirePositive(PipelineSetting.LOAD_RETENTION, loadRetention);
+        requirePositive(PipelineSetting.RAW_LOAD_RETENTION, rawLoadRetention);
+        requirePositive(PipelineSetting.LOAD_SUMMARY_INTERVAL, loadSummaryInterval);
         Duration span = lookBack.plus(lookAhead).plus(grace);
-        if (loadRetention.compareTo(span) < 0) {
-            throw invalid(PipelineSetting.LOAD_RETENTION, loadRetention, "must cover look.back + look.ahead + grace ("
-                    + span + ")");
+        if (rawLoadRetention.compareTo(span) < 0) {
+            throw invalid(PipelineSetting.RAW_LOAD_RETENTION, rawLoadRetention,
+                    "must cover look.back + look.ahead + grace (" + span + ")");
+        }
+        // A summary is made from the raw samples once its interval plus grace has passed; they must still be there.
+        Duration summarized = loadSummaryInterval.plus(grace);
+        if (rawLoadRetention.compareTo(summarized) < 0) {
+            throw invalid(PipelineSetting.RAW_LOAD_RETENTION, rawLoadRetention,
+                    "must cover load.summary.interval + grace (" + summarized + ")");
+        }
+        if (loadRetention.compareTo(rawLoadRetention) < 0) {
+            throw invalid(PipelineSetting.LOAD_RETENTION, loadRetention, "must be at least raw.load.retention ("
+                    + rawLoadRetention + ")");
+        }
+        if (loadSummaryInterval.toMillis() % 1_000 != 0
+                || Duration.ofHours(1).toMillis() % loadSummaryInterval.toMillis() != 0) {
+            // Summaries on a grid that divides the hour line up across VMs and restarts, and with the dashboard's axis.
+            throw invalid(PipelineSetting.LOAD_SUMMARY_INTERVAL, loadSummaryInterval,
+                    "must be whole seconds that divide one hour (PT1M, PT5M, PT10M, PT15M, PT1H ...)");
         }
         if (topicPartitions < 1) {
             throw invalid(PipelineSetting.TOPIC_PARTITIONS, topicPartitions, "must be at least 1");
@@ -158,6 +178,8 @@ public record PipelineSettings(
                 (Duration) values.get(PipelineSetting.RATE_GRACE),
                 (Duration) values.get(PipelineSetting.RETENTION),
                 (Duration) values.get(PipelineSetting.LOAD_RETENTION),
+                (Duration) values.get(PipelineSetting.RAW_LOAD_RETENTION),
+                (Duration) values.get(PipelineSetting.LOAD_SUMMARY_INTERVAL),
                 (Integer) values.get(PipelineSetting.TOPIC_PARTITIONS),
                 (Integer) values.get(PipelineSetting.TOPIC_REPLICATION),
                 (Duration) values.get(PipelineSetting.PUNCTUATION_INTERVAL),
@@ -180,12 +202,13 @@ public record PipelineSettings(
     public String describe() {
         return String.format("look.back=%s look.ahead=%s grace=%s thresholds: load/cpu>=%s vcpu.wait>=%s psi>=%s; "
                         + "vti step %d..%d, caps %d (xnu<=6153 or unknown) / %d; cooldown=%s rate.window=%s "
-                        + "rate.grace=%s retention=%s load.retention=%s topics: partitions=%d replication=%s; "
+                        + "rate.grace=%s retention=%s load.retention=%s (raw %s, summaries per %s) topics: partitions=%d "
+                        + "replication=%s; "
                         + "punctuation every %s; outcomes: effective.after=%s min.overload.share=%s "
                         + "apply.deadline=%s",
                 lookBack, lookAhead, grace, loadPerCpuThreshold, vcpuWaitThreshold, cpuPressureThreshold,
                 vtiStepMin, vtiStepMax, vtiCapUnchecked, vtiCapSaturating, cooldown, rateWindow, rateGrace, retention,
-                loadRetention, topicPartitions, topicReplication == -1 ? "broker default" : topicReplication,
+                loadRetention, rawLoadRetention, loadSummaryInterval, topicPartitions, topicReplication == -1 ? "broker default" : topicReplication,
                 punctuationInterval, effectiveAfter, effectiveMinOverloadShare, applyDeadline);
     }
 

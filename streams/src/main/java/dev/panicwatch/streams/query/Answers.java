@@ -59,8 +59,23 @@ public final class Answers {
     public record Outcomes(String host, String status, List<Map<String, Object>> outcomes, List<Integer> partitions) {
     }
 
-    /** A VM's load samples in the range, oldest first, each with the {@code HostLoadSample} Avro field names. */
-    public record LoadSeries(String vm, String from, String to, List<Map<String, Object>> samples) {
+    /**
+     * A VM's load in the range, oldest first, at the {@code resolution} it says: {@code raw} gives {@code samples},
+     * each with the {@code HostLoadSample} Avro field names (a range that starts within the raw window); an interval
+     * such as {@code PT5M} gives {@code summaries}, one per interval that overlaps the range and holds samples.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record LoadSeries(String vm, String from, String to, String resolution, List<Map<String, Object>> samples,
+                             List<LoadInterval> summaries) {
+    }
+
+    /**
+     * One summary interval of a VM's load: [start, end), its sample count, how many of them were overloaded, the
+     * peaks (null when no sample carried the figure) and the host of its latest sample that named one.
+     */
+    public record LoadInterval(String start, String end, String hostId, int samples, int overloadedSamples,
+                               Double peakLoadPerCpu, Double worstVcpuWait, Double peakCpuPressure,
+                               String latestSampleTime) {
     }
 
     /**

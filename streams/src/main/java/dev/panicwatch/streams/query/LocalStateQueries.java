@@ -22,9 +22,13 @@ import dev.panicwatch.schemas.AdviceOutcome;
 import dev.panicwatch.schemas.AdviceOutcomeStatus;
 import dev.panicwatch.schemas.GuestState;
 import dev.panicwatch.schemas.RemediationEvent;
+import dev.panicwatch.streams.advice.OverloadThresholds;
+import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.remediations.AvroJson;
 import dev.panicwatch.streams.topology.EncodedLoadSample;
 import dev.panicwatch.streams.topology.HostAtRisk;
+import dev.panicwatch.streams.topology.LoadHistory;
+import dev.panicwatch.streams.topology.LoadSummary;
 import dev.panicwatch.streams.topology.PanicClassCounts;
 import dev.panicwatch.streams.topology.StoreNames;
 
@@ -37,10 +41,16 @@ final class LocalStateQueries {
 
     private final LocalStores stores;
     private final Duration windowSize;
+    private final Duration rawLoadRetention;
+    private final Duration loadSummaryInterval;
+    private final OverloadThresholds thresholds;
 
-    LocalStateQueries(LocalStores stores, Duration windowSize) {
+    LocalStateQueries(LocalStores stores, PipelineSettings settings) {
         this.stores = stores;
-        this.windowSize = windowSize;
+        this.windowSize = settings.rateWindow();
+        this.rawLoadRetention = settings.rawLoadRetention();
+        this.loadSummaryInterval = settings.loadSummaryInterval();
+        this.thresholds = OverloadThresholds.from(settings);
     }
 
     Duration windowSize() {
@@ -185,21 +195,39 @@ final class LocalStateQueries {
         return new Answers.Outcomes(host, status == null ? null : status.name(), matching, partitions);
     }
 
-    /** The VM's load samples in the range (not window-aligned: samples are points in time). */
-    Answers.LoadSeries load(String vm, TimeRange range, Integer partition) {
-        List<Map<String, Object>> samples = new ArrayList<>();
-        try (WindowStoreIterator<EncodedLoadSample> it = loads(partition).fetch(vm, range.from(), range.lastMilli())) {
-            it.forEachRemaining(kv -> samples.add(AvroJson.of(kv.value.sample())));
+    /**
+     * The VM's load in the range: its raw samples when the range starts within the raw window (not window-aligned:
+     * samples are points in time), else its summaries per interval.
+     */
+    Answers.LoadSeries load(String vm, TimeRange range, Instant now, Integer partition) {
+        LoadHistory history = loadHistory(partition);
+        long from = range.from().toEpochMilli();
+        long to = range.lastMilli().toEpochMilli();
+        Answers.LoadSeries answer;
+        if (!range.from().isBefore(now.minus(rawLoadRetention))) {
+            List<Map<String, Object>> samples = new ArrayList<>();
+            history.samples(vm, from, to).forEach(s -> samples.add(AvroJson.of(s)));
+            answer = new Answers.LoadSeries(vm, range.from().toString(), range.to().toString(), LoadHistory.RAW,
+                    samples, null);
+        } else {
+            List<Answers.LoadInterval> summaries = new ArrayList<>();
+            history.summaries(vm, from, to).forEach(l -> summaries.add(new Answers.LoadInterval(
+                    Instant.ofEpochMilli(l.startMillis()).toString(), Instant.ofEpochMilli(l.endMillis()).toString(),
+                    l.hostId(), l.samples(), l.overloadedSamples(), l.peakLoadPerCpu(), l.worstVcpuWait(),
+                    l.peakCpuPressure(), Instant.ofEpochMilli(l.latestSampleMillis()).toString())));
+            answer = new Answers.LoadSeries(vm, range.from().toString(), range.to().toString(),
+                    loadSummaryInterval.toString(), null, summaries);
         }
-        if (samples.isEmpty() && !vmKnown(vm, partition)) {
+        boolean empty = answer.samples() != null ? answer.samples().isEmpty() : answer.summaries().isEmpty();
+        if (empty && !vmKnown(vm, partition)) {
             throw unknownVm(vm);
         }
-        return new Answers.LoadSeries(vm, range.from().toString(), range.to().toString(), samples);
+        return answer;
     }
 
     private boolean vmKnown(String vm, Integer partition) {
         return anyWindow(vmCounts(partition), vm) || remediations(partition).get(vm) != null
-                || anyWindow(loads(partition), vm);
+                || loadHistory(partition).knows(vm);
     }
 
     private static <V> boolean anyWindow(ReadOnlyWindowStore<String, V> store, String key) {
@@ -250,7 +278,11 @@ final class LocalStateQueries {
         return stores.store(StoreNames.LATEST_GUEST_STATE_PER_VM, QueryableStoreTypes.keyValueStore(), partition);
     }
 
-    private ReadOnlyWindowStore<String, EncodedLoadSample> loads(Integer partition) {
-        return stores.store(StoreNames.RECENT_LOAD_PER_VM, QueryableStoreTypes.windowStore(), partition);
+    private LoadHistory loadHistory(Integer partition) {
+        ReadOnlyWindowStore<String, EncodedLoadSample> raw = stores.store(StoreNames.RECENT_LOAD_PER_VM,
+                QueryableStoreTypes.windowStore(), partition);
+        ReadOnlyWindowStore<String, LoadSummary> summaries = stores.store(StoreNames.LOAD_SUMMARY_PER_VM,
+                QueryableStoreTypes.windowStore(), partition);
+        return new LoadHistory(raw, summaries, loadSummaryInterval.toMillis(), thresholds);
     }
 }

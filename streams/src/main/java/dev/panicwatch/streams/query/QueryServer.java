@@ -26,6 +26,7 @@ import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 
 import dev.panicwatch.schemas.AdviceOutcomeStatus;
+import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.streams.metrics.PanicwatchMetrics;
 import dev.panicwatch.tls.HttpsListener;
@@ -60,6 +61,7 @@ public final class QueryServer implements AutoCloseable {
     private static final Set<String> LOAD_PARAMETERS = Set.of("vm", "span", "from", "to", RoutedQueries.FORWARDED);
 
     private final QueryApiSettings settings;
+    private final PipelineSettings pipeline;
     private final Duration windowSize;
     private final Duration retention;
     private final Duration loadRetention;
@@ -74,12 +76,12 @@ public final class QueryServer implements AutoCloseable {
     private volatile Supplier<Optional<String>> stopReason = Optional::empty;
     private volatile Supplier<Optional<String>> lastThreadFailure = Optional::empty;
 
-    private QueryServer(QueryApiSettings settings, Duration windowSize, Duration retention, Duration loadRetention,
-                        PanicwatchMetrics metrics) {
+    private QueryServer(QueryApiSettings settings, PipelineSettings pipeline, PanicwatchMetrics metrics) {
         this.settings = settings;
-        this.windowSize = windowSize;
-        this.retention = retention;
-        this.loadRetention = loadRetention;
+        this.pipeline = pipeline;
+        this.windowSize = pipeline.rateWindow();
+        this.retention = pipeline.retention();
+        this.loadRetention = pipeline.loadRetention();
         this.metrics = metrics;
         this.openApi = resource("openapi.json");
         this.http = Javalin.create(config -> {
@@ -100,13 +102,11 @@ public final class QueryServer implements AutoCloseable {
     /**
      * Starts listening on {@code settings.port()} (0 = a free port).
      *
-     * @param windowSize    size of the rate windows ({@code panicwatch.rate.window})
-     * @param retention     how long panic counts are kept ({@code panicwatch.retention}): the furthest a range reaches
-     * @param loadRetention how long load samples are kept ({@code panicwatch.load.retention})
+     * @param pipeline the pipeline's settings: the rate window, how long counts and load are kept (the furthest a
+     *                 range reaches), and the raw window and summary interval of the load view
      */
-    public static QueryServer start(QueryApiSettings settings, Duration windowSize, Duration retention,
-                                    Duration loadRetention, PanicwatchMetrics metrics) {
-        QueryServer server = new QueryServer(settings, windowSize, retention, loadRetention, metrics);
+    public static QueryServer start(QueryApiSettings settings, PipelineSettings pipeline, PanicwatchMetrics metrics) {
+        QueryServer server = new QueryServer(settings, pipeline, metrics);
         try {
             if (server.https != null) {
                 // The SSL plugin's connector listens on the configured port.
@@ -162,7 +162,7 @@ public final class QueryServer implements AutoCloseable {
         this.stopReason = stopReason;
         this.lastThreadFailure = lastThreadFailure;
         StreamsInstances attached = new StreamsInstances(streams, new HostInfo(settings.advertisedHost(), port()));
-        LocalStateQueries local = new LocalStateQueries(attached, windowSize);
+        LocalStateQueries local = new LocalStateQueries(attached, pipeline);
         this.queries = new RoutedQueries(attached, local, new PeerClient(json, settings.token(),
                 settings.scheme(), settings.peerTrust()), json, clock);
         this.instances = attached;
@@ -235,7 +235,8 @@ public final class QueryServer implements AutoCloseable {
             QueryParameters p = new QueryParameters(ctx.queryParamMap(), LOAD_PARAMETERS);
             boolean forwarded = p.flag(RoutedQueries.FORWARDED);
             String vm = p.id("vm");
-            // Samples are points in time: any positive span is fine, the load retention is the limit.
+            // Samples are points in time: any positive span is fine, the load retention is the limit; the answer says
+            // whether it is raw samples or summaries (docs/design.md#load-history).
             TimeRange range = p.range(clock.instant(), Duration.ofMillis(1), maxAge(loadRetention, forwarded));
             ctx.json(queries().load(vm, range, forwarded));
         });

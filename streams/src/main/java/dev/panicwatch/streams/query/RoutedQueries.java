@@ -124,7 +124,7 @@ final class RoutedQueries {
     Object load(String vm, TimeRange requested, boolean forwarded) {
         StreamsInstances.Owner owner = owner(StoreNames.RECENT_LOAD_PER_VM, vm, forwarded);
         if (owner.local()) {
-            return local.load(vm, requested, owner.partition());
+            return local.load(vm, requested, now(), owner.partition());
         }
         return peers.get(owner.host(), "/api/v1/load", rangeParameters("vm", vm, requested));
     }

@@ -8,8 +8,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +23,6 @@ import dev.panicwatch.streams.advice.AdviceLifecycle;
 import dev.panicwatch.streams.advice.AdviceLifecycle.Period;
 import dev.panicwatch.streams.advice.AdviceLifecycle.Tracked;
 import dev.panicwatch.streams.advice.GuestObservation;
-import dev.panicwatch.streams.advice.LoadWindow;
 import dev.panicwatch.streams.advice.OverloadThresholds;
 import dev.panicwatch.streams.advice.PanicFacts;
 import dev.panicwatch.streams.config.PipelineSettings;
@@ -49,7 +46,7 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
     private KeyValueStore<String, AdviceLifecycle> lifecycles;
     private KeyValueStore<String, GuestState> guests;
     private KeyValueStore<String, AdviceOutcome> outcomes;
-    private WindowStore<String, EncodedLoadSample> recentLoad;
+    private LoadHistory load;
     /**
      * The VMs this task holds a lifecycle for, in memory: every load sample asks whether its VM has one, and only
      * advised VMs do, so the answer for the rest of the fleet comes from here instead of a state-store read per sample
@@ -62,8 +59,7 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
     AdviceOutcomeTracker(PipelineSettings settings, PipelineObserver observer) {
         this.settings = settings;
         this.observer = observer;
-        this.thresholds = new OverloadThresholds(settings.loadPerCpuThreshold(), settings.vcpuWaitThreshold(),
-                settings.cpuPressureThreshold());
+        this.thresholds = OverloadThresholds.from(settings);
     }
 
     @Override
@@ -76,7 +72,7 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
         }
         this.guests = context.getStateStore(StoreNames.LATEST_GUEST_STATE_PER_VM);
         this.outcomes = context.getStateStore(StoreNames.ADVICE_OUTCOME_PER_VM);
-        this.recentLoad = context.getStateStore(StoreNames.RECENT_LOAD_PER_VM);
+        this.load = LoadHistory.in(context, settings);
     }
 
     @Override
@@ -336,27 +332,19 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
     }
 
     private boolean overloaded(HostLoadSample sample) {
-        Instant t = sample.getSampleTime();
-        return thresholds.judge(LoadWindow.of(t, t, List.of(sample))).overloaded();
+        return LoadSummary.isOverloaded(sample, thresholds);
     }
 
     /** Time of the VM's latest sample still kept, or Long.MIN_VALUE without any. */
     private long latestSampleMillis(String vm) {
-        try (WindowStoreIterator<EncodedLoadSample> it = recentLoad.backwardFetch(vm, Instant.EPOCH,
-                Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
-            return it.hasNext() ? it.next().key : Long.MIN_VALUE;
-        }
+        return load.latestSampleMillis(vm);
     }
 
-    /** {samples, overloaded samples} of the VM in [from, to], from what the load store still keeps. */
+    /**
+     * {samples, overloaded samples} of the VM in [from, to]: exact within the raw window, from the summaries before
+     * it (a day-long "before" stretch; docs/design.md#load-history).
+     */
     private int[] loadBetween(String vm, long from, long to) {
-        int[] counts = new int[2];
-        try (WindowStoreIterator<EncodedLoadSample> it = recentLoad.fetch(vm, from, to)) {
-            it.forEachRemaining(kv -> {
-                counts[0]++;
-                counts[1] += overloaded(kv.value.sample()) ? 1 : 0;
-            });
-        }
-        return counts;
+        return load.counts(vm, from, to, context.currentStreamTimeMs() - settings.rawLoadRetention().toMillis() + 1);
     }
 }

@@ -3,12 +3,12 @@ package dev.panicwatch.streams.topology;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.state.WindowStore;
 
 import dev.panicwatch.diagnosis.classify.Diagnosis;
 import dev.panicwatch.diagnosis.classify.PanicClassifier;
 import dev.panicwatch.schemas.PanicReport;
 import dev.panicwatch.streams.advice.PanicFacts;
+import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.metrics.PipelineObserver;
 
 /**
@@ -21,10 +21,13 @@ final class PanicClassification implements FixedKeyProcessor<String, PanicReport
     private final HostAttribution hosts;
     private final PipelineObserver observer;
     private FixedKeyProcessorContext<String, PanicFacts> context;
-    private WindowStore<String, EncodedLoadSample> recentLoad;
+    private final PipelineSettings settings;
+    private LoadHistory load;
 
-    PanicClassification(PanicClassifier classifier, HostAttribution hosts, PipelineObserver observer) {
+    PanicClassification(PanicClassifier classifier, HostAttribution hosts, PipelineSettings settings,
+                        PipelineObserver observer) {
         this.classifier = classifier;
+        this.settings = settings;
         this.hosts = hosts;
         this.observer = observer;
     }
@@ -32,7 +35,7 @@ final class PanicClassification implements FixedKeyProcessor<String, PanicReport
     @Override
     public void init(FixedKeyProcessorContext<String, PanicFacts> context) {
         this.context = context;
-        this.recentLoad = context.getStateStore(StoreNames.RECENT_LOAD_PER_VM);
+        this.load = LoadHistory.in(context, settings);
     }
 
     @Override
@@ -40,7 +43,7 @@ final class PanicClassification implements FixedKeyProcessor<String, PanicReport
         PanicReport report = record.value();
         Diagnosis diagnosis = classifier.classify(report.getPanicString(), report.getXnuVersion(),
                 report.getBootArgs());
-        String host = hosts.hostOf(report.getHostId(), record.key(), report.getPanicTime(), recentLoad);
+        String host = hosts.hostOf(report.getHostId(), record.key(), report.getPanicTime(), load);
         PanicFacts facts = new PanicFacts(report.getReportId(), report.getVmId(), host, report.getPanicTime(),
                 diagnosis.panicClass(), diagnosis.vtiHelps(), diagnosis.currentVti(), report.getXnuVersion(),
                 report.getBootArgs(), diagnosis.reason());

@@ -53,9 +53,11 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     private final PipelineObserver observer;
     private final HostLoadBacklog backlog;
     private final HostAttribution hosts;
+    private final LoadDownsampler downsampler;
 
     private ProcessorContext<String, RemediationEvent> context;
     private WindowStore<String, EncodedLoadSample> recentLoad;
+    private LoadHistory loadHistory;
     private KeyValueStore<String, PendingPanic> pending;
     private KeyValueStore<String, AdviceHistory> history;
     private KeyValueStore<String, RemediationEvent> latest;
@@ -72,12 +74,15 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
         this.backlog = backlog;
         this.advisor = VtiAdvisor.from(settings);
         this.cooldown = new AdviceCooldown(settings.cooldown());
+        this.downsampler = new LoadDownsampler(settings);
     }
 
     @Override
     public void init(ProcessorContext<String, RemediationEvent> context) {
         this.context = context;
         this.recentLoad = context.getStateStore(StoreNames.RECENT_LOAD_PER_VM);
+        this.loadHistory = LoadHistory.in(context, settings);
+        downsampler.init(context, recentLoad, loadHistory);
         this.pending = context.getStateStore(StoreNames.PENDING_PANICS);
         this.history = context.getStateStore(StoreNames.ADVICE_HISTORY);
         this.latest = context.getStateStore(StoreNames.LATEST_REMEDIATION_PER_VM);
@@ -92,7 +97,7 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     @Override
     public void process(Record<String, VmEvent> record) {
         if (record.value() instanceof VmEvent.Load load) {
-            recentLoad.put(record.key(), load.sample(), load.sample().sample().getSampleTime().toEpochMilli());
+            downsampler.store(record.key(), load.sample());
         } else if (record.value() instanceof VmEvent.Panic panic) {
             park(panic.facts());
         }
@@ -173,17 +178,13 @@ final class PanicLoadCorrelator implements Processor<String, VmEvent, String, Re
     private void decide(PanicFacts parked, long wallTime) {
         Instant start = parked.panicTime().minus(settings.lookBack());
         Instant end = parked.panicTime().plus(settings.lookAhead());
-        List<HostLoadSample> samples = new ArrayList<>();
-        try (WindowStoreIterator<EncodedLoadSample> it = recentLoad.fetch(parked.vmId(), start, end)) {
-            it.forEachRemaining(kv -> samples.add(kv.value.sample()));
-        }
-        LoadWindow load = LoadWindow.of(start, end, samples);
-        if (samples.isEmpty()) {
+        LoadWindow load = loadHistory.window(parked.vmId(), start, end, downsampler.rawKeptFrom());
+        if (!load.hasSamples()) {
             observer.decidedWithoutLoadData(parked.panicClass());
         }
         // A panic read before its VM's first sample had no host to take; the samples read since may name it.
         PanicFacts facts = parked.hostId() != null ? parked
-                : parked.withHostId(hosts.hostOf(null, parked.vmId(), parked.panicTime(), recentLoad));
+                : parked.withHostId(hosts.hostOf(null, parked.vmId(), parked.panicTime(), loadHistory));
         AdviceHistory before = history.get(facts.vmId());
         Advice advice = advisor.advise(facts, load, cooldown.escalatingFrom(before, facts));
         AdviceCooldown.Decision decision = cooldown.decide(before, facts, advice);

@@ -1,5 +1,8 @@
 package dev.panicwatch.streams.topology;
 
+import java.time.Duration;
+import java.util.Map;
+
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -69,7 +72,7 @@ public final class PanicwatchTopology {
         addStores(builder, settings, serdes);
 
         // One classification per report: its facts are what the counts and the correlator share.
-        HostAttribution hosts = new HostAttribution(settings.loadRetention(), settings.lookAhead());
+        HostAttribution hosts = new HostAttribution(settings);
         KStream<String, PanicFacts> classified = builder
                 .stream(Topics.PANIC_REPORTS, Consumed.with(Serdes.String(), serdes.panicReports())
                         .withTimestampExtractor(new EventTimeExtractor()).withName("read-panic-reports"))
@@ -77,8 +80,8 @@ public final class PanicwatchTopology {
                         Named.as("check-panic-report-key"))
                 .processValues(() -> new DuplicateReportFilter(settings.retention()),
                         Named.as("drop-duplicate-reports"), StoreNames.SEEN_REPORT_IDS)
-                .processValues(() -> new PanicClassification(classifier, hosts, observer),
-                        Named.as("classify-panics"), StoreNames.RECENT_LOAD_PER_VM);
+                .processValues(() -> new PanicClassification(classifier, hosts, settings, observer),
+                        Named.as("classify-panics"), StoreNames.RECENT_LOAD_PER_VM, StoreNames.LOAD_SUMMARY_PER_VM);
 
         countPanics(classified, settings);
 
@@ -95,8 +98,8 @@ public final class PanicwatchTopology {
         KStream<String, RemediationEvent> remediations = panicEvents.merge(loadEvents, Named.as("merge-vm-events"))
                 .process(() -> new PanicLoadCorrelator(settings, hosts, observer, backlog),
                         Named.as("correlate-and-advise"),
-                        StoreNames.RECENT_LOAD_PER_VM, StoreNames.PENDING_PANICS, StoreNames.ADVICE_HISTORY,
-                        StoreNames.LATEST_REMEDIATION_PER_VM);
+                        StoreNames.RECENT_LOAD_PER_VM, StoreNames.LOAD_SUMMARY_PER_VM, StoreNames.PENDING_PANICS,
+                        StoreNames.ADVICE_HISTORY, StoreNames.LATEST_REMEDIATION_PER_VM);
         remediations.to(Topics.REMEDIATIONS, Produced.with(Serdes.String(), serdes.remediations())
                 .withName("write-remediations"));
 
@@ -129,7 +132,7 @@ public final class PanicwatchTopology {
                         Named.as("samples-as-outcome-input")), Named.as("merge-outcome-samples"))
                 .process(() -> new AdviceOutcomeTracker(settings, observer), Named.as("track-advice-outcomes"),
                         StoreNames.ADVICE_LIFECYCLES, StoreNames.LATEST_GUEST_STATE_PER_VM,
-                        StoreNames.ADVICE_OUTCOME_PER_VM, StoreNames.RECENT_LOAD_PER_VM)
+                        StoreNames.ADVICE_OUTCOME_PER_VM, StoreNames.RECENT_LOAD_PER_VM, StoreNames.LOAD_SUMMARY_PER_VM)
                 .to(Topics.ADVICE_OUTCOMES, Produced.with(Serdes.String(), serdes.adviceOutcomes())
                         .withName("write-advice-outcomes"));
     }
@@ -224,11 +227,18 @@ public final class PanicwatchTopology {
                 Stores.persistentKeyValueStore(StoreNames.SEEN_REPORT_IDS), Serdes.String(), Serdes.Long()));
         // Samples are stored at their own time; the "window" size is irrelevant for point events and kept minimal.
         // Stored in the bytes they arrived in (see EncodedLoadSample): one changelog write per sample, no re-encoding.
-        StoreBuilder<WindowStore<String, EncodedLoadSample>> load = Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(StoreNames.RECENT_LOAD_PER_VM, settings.loadRetention(),
-                        java.time.Duration.ofMillis(1), false),
-                Serdes.String(), serdes.encodedLoadSamples());
-        builder.addStateStore(load);
+        // Kept only for the raw window; what looks further back reads the summaries (docs/design.md#load-history).
+        Map<String, Map<String, String>> changelogs = StoreChangelogs.sized(settings);
+        builder.addStateStore(Stores.windowStoreBuilder(
+                        Stores.persistentWindowStore(StoreNames.RECENT_LOAD_PER_VM, settings.rawLoadRetention(),
+                                Duration.ofMillis(1), false),
+                        Serdes.String(), serdes.encodedLoadSamples())
+                .withLoggingEnabled(changelogs.get(StoreNames.RECENT_LOAD_PER_VM)));
+        builder.addStateStore(Stores.windowStoreBuilder(
+                        Stores.persistentWindowStore(StoreNames.LOAD_SUMMARY_PER_VM, settings.loadRetention(),
+                                settings.loadSummaryInterval(), false),
+                        Serdes.String(), new JsonSerde<>(LoadSummary.class))
+                .withLoggingEnabled(changelogs.get(StoreNames.LOAD_SUMMARY_PER_VM)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.PENDING_PANICS), Serdes.String(),
                 new PendingPanicSerde()));

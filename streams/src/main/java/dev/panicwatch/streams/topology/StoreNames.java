@@ -20,8 +20,16 @@ public final class StoreNames {
     public static final String PANIC_COUNTS_PER_CLASS = "panic-counts-per-class";
     /** Key-value store: vmId → the latest published RemediationEvent (the current advice). */
     public static final String LATEST_REMEDIATION_PER_VM = "latest-remediation-per-vm";
-    /** Window store: vmId → HostLoadSample at its sampleTime, kept {@code load.retention} (default 1 d). */
+    /**
+     * Window store: vmId → HostLoadSample at its sampleTime, kept {@code raw.load.retention} (default 30 min);
+     * read through {@link LoadHistory}.
+     */
     public static final String RECENT_LOAD_PER_VM = "recent-load-per-vm";
+    /**
+     * Window store: vmId → {@link LoadSummary} at the start of its {@code load.summary.interval} (default 5 min), kept
+     * {@code load.retention} (default 1 d); written by {@link LoadDownsampler}, read through {@link LoadHistory}.
+     */
+    public static final String LOAD_SUMMARY_PER_VM = "load-summary-per-vm";
     /**
      * Key-value store: vmId → the latest GuestState by observedTime (not by arrival: a late panic report can carry
      * an older observation; docs/design.md#guest-state).

@@ -42,6 +42,8 @@ import dev.panicwatch.schemas.Topics;
 import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.deadletter.DeadLetterHeaders;
 import dev.panicwatch.streams.topology.PanicwatchSerdes;
+import dev.panicwatch.streams.topology.StoreChangelogs;
+import dev.panicwatch.streams.topology.StoreNames;
 import dev.panicwatch.testkit.IntegrationTest;
 import dev.panicwatch.testkit.StackEndpoints;
 
@@ -74,6 +76,7 @@ class PipelineIT {
         try (PanicwatchApp app = PanicwatchApp.start(settings, kafka)) {
             assertThat(app.awaitRunning(Duration.ofSeconds(60))).as("streams app reaches RUNNING").isTrue();
             assertTopicsCreated(stack);
+            assertLoadChangelogsSized(stack, (String) kafka.get(StreamsConfig.APPLICATION_ID_CONFIG));
 
             try (KafkaProducer<String, HostLoadSample> loads = producer(stack, serdes.loadSamples().serializer());
                  KafkaProducer<String, PanicReport> panics = producer(stack, serdes.panicReports().serializer());
@@ -176,6 +179,22 @@ class PipelineIT {
             ConfigResource remediations = new ConfigResource(ConfigResource.Type.TOPIC, Topics.REMEDIATIONS);
             Config config = admin.describeConfigs(List.of(remediations)).all().get().get(remediations);
             assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
+        }
+    }
+
+    /** Kafka Streams created the load stores' changelogs with what the stores keep (docs/streams.md). */
+    private static void assertLoadChangelogsSized(StackEndpoints stack, String applicationId) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            ConfigResource raw = new ConfigResource(ConfigResource.Type.TOPIC,
+                    StoreChangelogs.topic(applicationId, StoreNames.RECENT_LOAD_PER_VM));
+            ConfigResource summaries = new ConfigResource(ConfigResource.Type.TOPIC,
+                    StoreChangelogs.topic(applicationId, StoreNames.LOAD_SUMMARY_PER_VM));
+            Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(raw, summaries)).all().get();
+            // 30 min raw window in 5-minute segments; a day of summaries in 4-hour segments; not + 1 day.
+            assertThat(configs.get(raw).get(TopicConfig.RETENTION_MS_CONFIG).value()).isEqualTo("1800000");
+            assertThat(configs.get(raw).get(TopicConfig.SEGMENT_MS_CONFIG).value()).isEqualTo("300000");
+            assertThat(configs.get(summaries).get(TopicConfig.RETENTION_MS_CONFIG).value()).isEqualTo("86400000");
+            assertThat(configs.get(summaries).get(TopicConfig.SEGMENT_MS_CONFIG).value()).isEqualTo("14400000");
         }
     }
 

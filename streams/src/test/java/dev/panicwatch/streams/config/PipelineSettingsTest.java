@@ -53,6 +53,33 @@ class PipelineSettingsTest {
     }
 
     @Test
+    void theRawLoadWindowMustHoldADecisionAndASummaryAndTheSummariesMustDivideTheHour() {
+        PipelineSettings s = PipelineSettings.defaults();
+        assertThat(s.rawLoadRetention()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(s.loadSummaryInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(s.loadRetention()).isEqualTo(Duration.ofDays(1));
+        // look.back 10 min + look.ahead 1 min + grace 2 min = 13 min.
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(), Map.of("PANICWATCH_RAW_LOAD_RETENTION", "PT12M")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("PANICWATCH_RAW_LOAD_RETENTION (panicwatch.raw.load.retention) = PT12M must cover "
+                        + "look.back + look.ahead + grace (PT13M)");
+        // A 15-minute summary closes 2 min after its end: the raw samples must still be there.
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(), Map.of("PANICWATCH_RAW_LOAD_RETENTION", "PT15M",
+                "PANICWATCH_LOAD_SUMMARY_INTERVAL", "PT15M")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("must cover load.summary.interval + grace (PT17M)");
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(), Map.of("PANICWATCH_LOAD_RETENTION", "PT20M")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("PANICWATCH_LOAD_RETENTION (panicwatch.load.retention) = PT20M must be at least "
+                        + "raw.load.retention (PT30M)");
+        assertThatThrownBy(() -> PipelineSettings.from(Map.of(), Map.of("PANICWATCH_LOAD_SUMMARY_INTERVAL", "PT7M")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("must be whole seconds that divide one hour");
+        assertThat(PipelineSettings.from(Map.of(), Map.of("PANICWATCH_LOAD_SUMMARY_INTERVAL", "PT1M"))
+                .loadSummaryInterval()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
     void environmentWinsOverTheFileAndBothParseIsoDurations() {
         PipelineSettings s = PipelineSettings.from(
                 Map.of("panicwatch.look.back", "PT20M", "panicwatch.cooldown", "PT30M", "bootstrap.servers", "x:1"),

@@ -121,10 +121,13 @@ class DashboardIT {
                 WebElement body = body(browser);
                 assertThat(body.getDomAttribute("data-state")).as("error box: %s",
                         browser.findElement(By.id("error")).getText()).isEqualTo("ready");
-                // One rate series per VM of this run that panicked; the load chart shows vm1 (most panics): 3
-                // samples, 4 panics.
+                // One rate series per VM of this run that panicked; the load chart shows vm1 (most panics): 24
+                // hours reach past the 30-minute raw window, so its 3 samples (base + 10, 15, 19 min) come as the
+                // summaries of two 5-minute intervals (:10 and :15), and 4 panics.
                 assertThat(body.getDomAttribute("data-rate-series")).isEqualTo("4");
-                assertThat(body.getDomAttribute("data-load-points")).isEqualTo("3");
+                assertThat(body.getDomAttribute("data-load-resolution")).isEqualTo("PT5M");
+                assertThat(body.getDomAttribute("data-load-points")).isEqualTo("2");
+                assertThat(body.getDomAttribute("data-load-samples")).isEqualTo("3");
                 assertThat(body.getDomAttribute("data-load-panics")).isEqualTo("4");
                 assertThat(body.getDomAttribute("data-advice-rows")).isEqualTo("3");
                 assertThat(browser.findElements(By.cssSelector("#rate-chart canvas"))).isNotEmpty();

@@ -58,7 +58,7 @@ class LocalStateQueriesTest {
                 return type instanceof QueryableStoreTypes.WindowStoreType<?, ?>
                         ? (S) driver.getWindowStore(name) : (S) driver.getKeyValueStore(name);
             }
-        }, Duration.ofHours(1));
+        }, PipelineSettings.defaults());
 
         TestInputTopic<String, PanicReport> panics = driver.createInputTopic(Topics.PANIC_REPORTS,
                 new StringSerializer(), serdes.panicReports().serializer());
@@ -141,10 +141,29 @@ class LocalStateQueriesTest {
         assertThatThrownBy(() -> queries.remediation("pve2/7", 0)).isInstanceOf(UnknownSubjectException.class)
                 .hasMessageContaining("has no remediation yet");
 
-        Answers.LoadSeries load = queries.load(VM, hours("2024-05-08T10:00:00Z", "2024-05-08T10:05:00Z"), 0);
-        assertThat(load.samples()).extracting(s -> s.get("sampleTime"))
+        // Asked three hours later, the range starts before the 30-minute raw window: the answer is the 10:00-10:05
+        // summary (two samples, both over load/CPU 1.0; 110 / 32 = 3.4375), made from the raw samples since no
+        // later sample of the VM closed that interval.
+        Answers.LoadSeries load = queries.load(VM, hours("2024-05-08T10:00:00Z", "2024-05-08T10:05:00Z"),
+                T.plus(Duration.ofHours(3)), 0);
+        assertThat(load.resolution()).isEqualTo("PT5M");
+        assertThat(load.samples()).isNull();
+        assertThat(load.summaries()).singleElement().satisfies(l -> {
+            assertThat(l.start()).isEqualTo("2024-05-08T10:00:00Z");
+            assertThat(l.end()).isEqualTo("2024-05-08T10:05:00Z");
+            assertThat(l.hostId()).isEqualTo("pve1");
+            assertThat(l.samples()).isEqualTo(2);
+            assertThat(l.overloadedSamples()).isEqualTo(2);
+            assertThat(l.peakLoadPerCpu()).isEqualTo(3.4375);
+            assertThat(l.latestSampleTime()).isEqualTo("2024-05-08T10:04:00Z");
+        });
+        // Asked at 10:05, the range lies in the raw window: the samples themselves.
+        Answers.LoadSeries raw = queries.load(VM, hours("2024-05-08T10:00:00Z", "2024-05-08T10:05:00Z"), T, 0);
+        assertThat(raw.resolution()).isEqualTo("raw");
+        assertThat(raw.summaries()).isNull();
+        assertThat(raw.samples()).extracting(s -> s.get("sampleTime"))
                 .containsExactly("2024-05-08T10:03:00Z", "2024-05-08T10:04:00Z");
-        assertThat(load.samples()).extracting(s -> s.get("load1")).containsExactly(110.0, 96.0);
+        assertThat(raw.samples()).extracting(s -> s.get("load1")).containsExactly(110.0, 96.0);
     }
 
     @Test

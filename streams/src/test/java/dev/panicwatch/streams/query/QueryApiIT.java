@@ -216,15 +216,21 @@ class QueryApiIT {
                 assertThat(noHost.status()).isEqualTo(400);
                 assertThat(noHost.body().path("error").asText()).isEqualTo("parameter 'host' is required");
 
-                // A's load: the two samples, oldest first, by their Avro names.
+                // A's load: the range began hours ago, before the 30-minute raw window, so the answer is 5-minute
+                // summaries: its two samples (h + 5 and h + 9 min) are both in h + 5 .. h + 10, each 110 / 32.
                 JsonNode load = ok(client.get("/api/v1/load", "vm", vmA, "from", from, "to", to));
-                assertThat(load.path("samples").size()).isEqualTo(2);
-                assertThat(load.path("samples").get(0).path("sampleTime").asText())
-                        .isEqualTo(h.plus(Duration.ofMinutes(5)).toString());
-                assertThat(load.path("samples").get(1).path("load1").asDouble()).isEqualTo(110.0);
-                assertThat(load.path("samples").get(1).path("hostCpus").asInt()).isEqualTo(32);
+                assertThat(load.path("resolution").asText()).isEqualTo("PT5M");
+                assertThat(load.has("samples")).isFalse();
+                assertThat(load.path("summaries").size()).isEqualTo(1);
+                JsonNode interval = load.path("summaries").get(0);
+                assertThat(interval.path("start").asText()).isEqualTo(h.plus(Duration.ofMinutes(5)).toString());
+                assertThat(interval.path("end").asText()).isEqualTo(h.plus(Duration.ofMinutes(10)).toString());
+                assertThat(interval.path("samples").asInt()).isEqualTo(2);
+                assertThat(interval.path("overloadedSamples").asInt()).isEqualTo(2);
+                assertThat(interval.path("peakLoadPerCpu").asDouble()).isEqualTo(3.4375);
+                assertThat(interval.path("hostId").asText()).isEqualTo(h1);
                 // D is known (it panicked) but sent no load: an empty series, not a 404.
-                assertThat(ok(client.get("/api/v1/load", "vm", vmD, "from", from, "to", to)).path("samples").size())
+                assertThat(ok(client.get("/api/v1/load", "vm", vmD, "from", from, "to", to)).path("summaries").size())
                         .isZero();
 
                 // Errors.

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.panicwatch.diagnosis.classify.PanicClass;
 import dev.panicwatch.schemas.AdviceOutcomeStatus;
 import dev.panicwatch.schemas.RemediationAction;
+import dev.panicwatch.streams.config.PipelineSettings;
 import dev.panicwatch.streams.config.QueryApiSettings;
 import dev.panicwatch.streams.metrics.PanicwatchMetrics;
 
@@ -33,8 +34,7 @@ class QueryServerTest {
     @BeforeEach
     void start() {
         metrics = new PanicwatchMetrics();
-        server = QueryServer.start(new QueryApiSettings(0, "localhost", Optional.of(TOKEN)), Duration.ofHours(1),
-                Duration.ofDays(7), Duration.ofDays(1), metrics);
+        server = QueryServer.start(new QueryApiSettings(0, "localhost", Optional.of(TOKEN)), PipelineSettings.defaults(), metrics);
         client = new ApiClient(server.url(), TOKEN);
     }
 

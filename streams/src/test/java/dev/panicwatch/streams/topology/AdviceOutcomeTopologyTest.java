@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -324,7 +325,11 @@ class AdviceOutcomeTopologyTest {
     }
 
     @Test
-    void whatWasReadBeforeTheAdviceWasDecidedCountsInEventTimeOrder() {
+    void whatWasReadBeforeTheAdviceWasDecidedCountsInEventTimeOrder() throws Exception {
+        // The sample at T + 1:10 is read before the panic is decided, so the panic's own samples must still be raw
+        // then: a raw window of two hours instead of the default 30 minutes (docs/design.md#load-history).
+        pipe.close();
+        pipe = new TopologyHarness(PipelineSettings.from(Map.of(), Map.of("PANICWATCH_RAW_LOAD_RETENTION", "PT2H")), T);
         // A fast replay: the guest reports the advice at T + 1 h and again at T + 5 h before the pipeline has
         // decided the panic (no sample past T + 3 min yet); the sample at T + 1:10 makes it due, and the next
         // wall-clock punctuation decides it (stream time, pushed to T + 5 h by the guest state, has no punctuation

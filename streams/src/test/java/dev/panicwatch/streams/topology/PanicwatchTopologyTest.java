@@ -398,10 +398,11 @@ class PanicwatchTopologyTest {
 
     @Test
     void panicArrivingAfterStreamTimePassedItsWindowWaitsForItsOwnSamples() {
-        // Another VM's record has moved the task's stream time an hour past T (a backlog being read after a restart,
-        // a collector catching up); then this VM's panic of T arrives ahead of its own sample, which sits in the
-        // other input's partition. Found by the reliability suite's crash test (INVESTIGATE with 0 samples).
-        pipe.load(load("pve1/105", HOST, T.plus(Duration.ofHours(1)), 32, 10.0, null, null));
+        // Another VM's record has moved the task's stream time 20 minutes past T (a backlog being read after a
+        // restart, a collector catching up; within the 30-minute raw window); then this VM's panic of T arrives ahead
+        // of its own sample, which sits in the other input's partition. Found by the reliability suite's crash test
+        // (INVESTIGATE with 0 samples).
+        pipe.load(load("pve1/105", HOST, T.plus(Duration.ofMinutes(20)), 32, 10.0, null, null));
         pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
         // Punctuations pass, stream time is far beyond T + 3 min, but the wall clock (T + 1 min) is not: waiting.
         pipe.advanceWallClockTo(T.plusSeconds(60));
