@@ -277,16 +277,37 @@ final class CrashRestartBench {
         }
     }
 
-    /** The changelog topics' size on the broker: the log dir sizes of every *-changelog partition. */
+    /**
+     * The changelog topics' size on the broker: the log dir size of every *-changelog partition, times the share of
+     * its records from the log start offset on. A trimmed partition keeps its deleted records on disk until a whole
+     * segment is below the start offset, and the one long segment this history wrote never is, so the files alone
+     * would show a day; what a rebuild reads, and what steady running keeps, is the share after the start offset.
+     */
     private static long changelogBytes(String bootstrap) throws Exception {
         try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
             Collection<Node> nodes = admin.describeCluster().nodes().get();
             Map<Integer, Map<String, LogDirDescription>> dirs = admin
                     .describeLogDirs(nodes.stream().map(Node::id).toList()).allDescriptions().get();
-            return dirs.values().stream().flatMap(byDir -> byDir.values().stream())
+            Map<TopicPartition, Long> sizes = new HashMap<>();
+            dirs.values().stream().flatMap(byDir -> byDir.values().stream())
                     .flatMap(d -> d.replicaInfos().entrySet().stream())
                     .filter(e -> e.getKey().topic().endsWith("-changelog"))
-                    .mapToLong(e -> e.getValue().size()).sum();
+                    .forEach(e -> sizes.merge(e.getKey(), e.getValue().size(), Long::sum));
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            sizes.keySet().forEach(tp -> {
+                earliest.put(tp, OffsetSpec.earliest());
+                latest.put(tp, OffsetSpec.latest());
+            });
+            var from = admin.listOffsets(earliest).all().get();
+            var to = admin.listOffsets(latest).all().get();
+            double kept = 0;
+            for (var e : sizes.entrySet()) {
+                long end = to.get(e.getKey()).offset();
+                long start = from.get(e.getKey()).offset();
+                kept += end == 0 ? e.getValue() : e.getValue() * (double) (end - start) / end;
+            }
+            return Math.round(kept);
         }
     }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
  * @param secondsToAdvice   from the restart to the moment a read_committed consumer saw the new panic's remediation
  * @param recordsRestored   changelog records the restarted process restored, summed over its store partitions
  * @param stateBytes        the state folder on disk after the advice and a clean stop (memtables flushed)
- * @param changelogBytes    the changelog topics' partitions on the broker (its log dir sizes), same moment
+ * @param changelogBytes    the changelog topics' partitions on the broker (their log dir sizes, the share from the log start offset on), same moment
  * @param sessionTimeoutMs  the streams process's session timeout: the killed member holds its tasks until it expires
  */
 public record CrashRestartReport(HistoryPlan plan, double samplesPerSec, double secondHalfSamplesPerSec,
@@ -75,7 +75,7 @@ public record CrashRestartReport(HistoryPlan plan, double samplesPerSec, double 
                                                              session timeout %d ms (the killed member's tasks wait for it)
                     records restored    %,12d             from the changelogs, all store partitions
                   state on disk         %,12d bytes       %,.0f bytes per VM-day (the state folder, after a clean stop)
-                  changelogs on broker  %,12d bytes       %,.0f bytes per VM-day (log dir sizes of *-changelog)
+                  changelogs on broker  %,12d bytes       %,.0f bytes per VM-day (*-changelog log dirs, from the log start offset on)
                 """, plan.vms(), human(plan.history()), human(plan.sampleInterval()), plan.samples(), plan.vmDays(),
                 cores, loadAverageStart, loadAverageEnd, samplesPerSec, processingSeconds, startupSeconds,
                 secondHalfSamplesPerSec, secondsToRunning, secondsToAdvice, GOAL_SECONDS_TO_ADVICE,

@@ -55,7 +55,7 @@ class CrashRestartReportTest {
                 .contains("met at this size")
                 .contains("records restored         648,000")
                 .contains("2,000,000 bytes per VM-day (the state folder, after a clean stop)")
-                .contains("1,200,000 bytes per VM-day (log dir sizes of *-changelog)")
+                .contains("1,200,000 bytes per VM-day (*-changelog log dirs, from the log start offset on)")
                 .contains("load average 5.10 at start, 6.20 at end");
         assertThat(text.chars()).allMatch(c -> c < 128);
     }

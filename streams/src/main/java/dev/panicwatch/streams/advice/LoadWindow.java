@@ -47,8 +47,8 @@ public record LoadWindow(Instant start, Instant end, int samples, OptionalDouble
             if (latest == null || !t.isBefore(latest.getSampleTime())) {
                 latest = s;
             }
-            if (s.getHostCpus() > 0) {
-                double perCpu = s.getLoad1() / s.getHostCpus();
+            double perCpu = loadPerCpu(s);
+            if (!Double.isNaN(perCpu)) {
                 peakLoad = max(peakLoad, perCpu);
                 severity = max(severity, perCpu);
             }
@@ -80,6 +80,11 @@ public record LoadWindow(Instant start, Instant end, int samples, OptionalDouble
         }
         return new LoadWindow(start, end, samples, peakLoadPerCpu, worstVcpuWait, peakCpuPressure, opt(severity),
                 latest);
+    }
+
+    /** load1 / hostCpus of one sample; NaN when it names no host CPUs. */
+    public static double loadPerCpu(HostLoadSample sample) {
+        return sample.getHostCpus() > 0 ? sample.getLoad1() / sample.getHostCpus() : Double.NaN;
     }
 
     /** 1 / (1 - wait): how many times slower than it expects a vCPU that waited this share ran, capped. */

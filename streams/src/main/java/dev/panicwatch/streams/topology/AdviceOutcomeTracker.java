@@ -332,7 +332,7 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
     }
 
     private boolean overloaded(HostLoadSample sample) {
-        return LoadSummary.isOverloaded(sample, thresholds);
+        return thresholds.crossedBy(sample);
     }
 
     /** Time of the VM's latest sample still kept, or Long.MIN_VALUE without any. */

@@ -112,7 +112,7 @@ public final class LoadHistory {
             try (WindowStoreIterator<EncodedLoadSample> it = raw.fetch(vm, instant(rawFrom), instant(to))) {
                 it.forEachRemaining(kv -> {
                     counts[0]++;
-                    counts[1] += LoadSummary.isOverloaded(kv.value.sample(), thresholds) ? 1 : 0;
+                    counts[1] += thresholds.crossedBy(kv.value.sample()) ? 1 : 0;
                 });
             }
         }

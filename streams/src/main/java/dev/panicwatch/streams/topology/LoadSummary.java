@@ -1,11 +1,8 @@
 package dev.panicwatch.streams.topology;
 
-import java.time.Instant;
 import java.util.Collection;
-import java.util.List;
 
 import dev.panicwatch.schemas.HostLoadSample;
-import dev.panicwatch.streams.advice.LoadWindow;
 import dev.panicwatch.streams.advice.OverloadThresholds;
 
 /**
@@ -36,53 +33,13 @@ public record LoadSummary(long startMillis, long endMillis, String hostId, int s
      */
     static LoadSummary of(long startMillis, long endMillis, Collection<HostLoadSample> samples,
                           OverloadThresholds thresholds) {
-        if (samples.isEmpty()) {
-            return null;
-        }
-        Instant start = Instant.ofEpochMilli(startMillis);
-        Instant last = Instant.ofEpochMilli(endMillis - 1);
-        LoadWindow peaks = LoadWindow.of(start, last, samples);
-        int overloaded = 0;
-        String host = null;
-        long hostAt = Long.MIN_VALUE;
-        for (HostLoadSample s : samples) {
-            long at = s.getSampleTime().toEpochMilli();
-            if (isOverloaded(s, thresholds)) {
-                overloaded++;
-            }
-            if (s.getHostId() != null && !s.getHostId().isBlank() && at >= hostAt) {
-                host = s.getHostId();
-                hostAt = at;
-            }
-        }
-        HostLoadSample latest = peaks.latest();
-        return new LoadSummary(startMillis, endMillis, host, peaks.samples(), overloaded,
-                peaks.peakLoadPerCpu().isPresent() ? peaks.peakLoadPerCpu().getAsDouble() : null,
-                peaks.worstVcpuWait().isPresent() ? peaks.worstVcpuWait().getAsDouble() : null,
-                peaks.peakCpuPressure().isPresent() ? peaks.peakCpuPressure().getAsDouble() : null,
-                latest.getSampleTime().toEpochMilli(), latest.getHostCpus(), latest.getVmVcpus(),
-                latest.getCpuunits());
+        LoadSummaryBuilder summary = new LoadSummaryBuilder(startMillis, endMillis);
+        samples.forEach(s -> summary.add(s, thresholds));
+        return summary.isEmpty() ? null : summary.build();
     }
 
-    /** This summary with one more sample of its interval (a sample too late for the raw window). */
+    /** This summary with one more sample of its interval (one that came after it was written). */
     LoadSummary plus(HostLoadSample sample, OverloadThresholds thresholds) {
-        LoadSummary one = of(startMillis, endMillis, List.of(sample), thresholds);
-        LoadSummary newer = one.latestSampleMillis >= latestSampleMillis ? one : this;
-        return new LoadSummary(startMillis, endMillis, newer.hostId != null ? newer.hostId
-                : one.hostId != null ? one.hostId : hostId,
-                samples + one.samples, overloadedSamples + one.overloadedSamples,
-                max(peakLoadPerCpu, one.peakLoadPerCpu), max(worstVcpuWait, one.worstVcpuWait),
-                max(peakCpuPressure, one.peakCpuPressure), newer.latestSampleMillis, newer.hostCpus,
-                newer.vmVcpus, newer.cpuunits);
-    }
-
-    private static Double max(Double a, Double b) {
-        return a == null ? b : b == null ? a : Double.valueOf(Math.max(a, b));
-    }
-
-    /** Whether one sample on its own crosses a threshold: the rule of every overload share. */
-    static boolean isOverloaded(HostLoadSample sample, OverloadThresholds thresholds) {
-        Instant t = sample.getSampleTime();
-        return thresholds.judge(LoadWindow.of(t, t, List.of(sample))).overloaded();
+        return LoadSummaryBuilder.from(this).add(sample, thresholds).build();
     }
 }

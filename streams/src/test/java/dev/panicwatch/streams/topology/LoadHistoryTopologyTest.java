@@ -55,6 +55,13 @@ class LoadHistoryTopologyTest {
         }
     }
 
+    /** pve2/7, in the same (only) partition, reports every 5 minutes from {@code from} to {@code to}. */
+    private void anotherVmEveryFiveMinutes(Instant from, Instant to) {
+        for (Instant t = from; !t.isAfter(to); t = t.plus(Duration.ofMinutes(5))) {
+            pipe.load(load("pve2/7", "pve2", t, 16, 4.0, null, null));
+        }
+    }
+
     private List<LoadSummary> stored(String vm) {
         WindowStore<String, LoadSummary> store = pipe.driver.getWindowStore(StoreNames.LOAD_SUMMARY_PER_VM);
         List<LoadSummary> all = new ArrayList<>();
@@ -113,10 +120,7 @@ class LoadHistoryTopologyTest {
         twentyMinutes();
         // Another VM reports every 5 minutes until 12:00; VM sends nothing more. Its 10:15 interval is closed once
         // another sample is a grace past 10:20, before the raw window moves past VM's samples.
-        for (Instant t = T.plus(Duration.ofMinutes(20)); !t.isAfter(T.plus(Duration.ofHours(2)));
-             t = t.plus(Duration.ofMinutes(5))) {
-            pipe.load(load("pve2/7", "pve2", t, 16, 4.0, null, null));
-        }
+        anotherVmEveryFiveMinutes(T.plus(Duration.ofMinutes(20)), T.plus(Duration.ofHours(2)));
         assertThat(stored(VM)).extracting(LoadSummary::samples).containsExactly(30, 30, 30, 30);
         LoadHistory history = history();
         assertThat(history.samples(VM, at("10:00:00"), at("12:00:00"))).isEmpty();
@@ -135,10 +139,7 @@ class LoadHistoryTopologyTest {
     @Test
     void aPanicReportedAfterItsSamplesLeftTheRawWindowIsDecidedOnTheSummaries() {
         twentyMinutes();
-        for (Instant t = T.plus(Duration.ofMinutes(20)); !t.isAfter(T.plus(Duration.ofHours(2)));
-             t = t.plus(Duration.ofMinutes(5))) {
-            pipe.load(load("pve2/7", "pve2", t, 16, 4.0, null, null));
-        }
+        anotherVmEveryFiveMinutes(T.plus(Duration.ofMinutes(20)), T.plus(Duration.ofHours(2)));
         // The guest was down until 12:00 and posts its panic of 10:05 only now: the window [09:55, 10:06] is 2 h
         // behind the partition, its raw samples are gone.
         pipe.panic(panic(VM, HOST, T.plus(Duration.ofMinutes(5)), TLB_FLUSH, XNU_10_15, "keepsyms=1"));
@@ -153,6 +154,21 @@ class LoadHistoryTopologyTest {
         assertThat(evidence.getOverloaded()).isTrue();
         assertThat(evidence.getPeakLoadPerCpu()).isEqualTo(1.25);
         assertThat(advice.get(0).getSuggestedVti()).isEqualTo(8);
+    }
+
+    @Test
+    void aSampleOfALaggingCollectorIsReadableAtOnceThoughItIsOlderThanTheRawWindow() {
+        // VM reports 10:00-10:04; another VM of the partition goes on to 10:40, which closes VM's 10:00 interval.
+        for (int i = 0; i < 30; i++) {
+            pipe.load(load(VM, HOST, T.plusSeconds(10L * i), 32, 40.0, null, null));
+        }
+        anotherVmEveryFiveMinutes(T.plus(Duration.ofMinutes(5)), T.plus(Duration.ofMinutes(40)));
+        // Then VM's collector catches up with a sample of 10:08, 32 minutes behind: past the raw window, in an
+        // interval VM has no summary of yet. It is in the store at once, not held back until a later sample.
+        pipe.load(load(VM, HOST, Instant.parse("2026-11-20T10:08:00Z"), 32, 40.0, null, null));
+        assertThat(history().summaries(VM, at("10:00:00"), at("10:40:00"))).extracting(LoadSummary::samples)
+                .containsExactly(30, 1);
+        assertThat(history().counts(VM, at("09:00:00"), at("10:40:00"), at("10:10:00"))).containsExactly(31, 31);
     }
 
     @Test
