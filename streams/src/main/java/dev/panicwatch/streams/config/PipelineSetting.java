@@ -43,7 +43,7 @@ public enum PipelineSetting {
     LOAD_RETENTION("panicwatch.load.retention", "P1D", Kind.DURATION,
             "How far back a VM's load is kept, as summaries per load.summary.interval beyond the raw window (host, overload share, load view)."),
     RAW_LOAD_RETENTION("panicwatch.raw.load.retention", "PT30M", Kind.DURATION,
-            "How long each raw load sample is kept: look.back + look.ahead + grace plus a margin for late panic reports."),
+            "How long each raw load sample is kept: look.back + look.ahead + grace plus a margin for collectors that send late."),
     LOAD_SUMMARY_INTERVAL("panicwatch.load.summary.interval", "PT5M", Kind.DURATION,
             "Span of one load summary (sample count, overloaded samples, peaks, host) kept for load.retention."),
     TOPIC_PARTITIONS("panicwatch.topic.partitions", "3", Kind.INT,
