@@ -224,6 +224,12 @@ final class CrashRestartBench {
                 .filter(t -> t.endsWith("-changelog")).toList()).allTopicNames().get().values()) {
             d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition())));
         }
+        return offsets(admin, partitions).values().stream().mapToLong(o -> o[1] - o[0]).sum();
+    }
+
+    /** {earliest, latest} offset of each partition. */
+    private static Map<TopicPartition, long[]> offsets(Admin admin, Collection<TopicPartition> partitions)
+            throws Exception {
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         partitions.forEach(tp -> {
@@ -232,11 +238,9 @@ final class CrashRestartBench {
         });
         var from = admin.listOffsets(earliest).all().get();
         var to = admin.listOffsets(latest).all().get();
-        long sum = 0;
-        for (TopicPartition tp : partitions) {
-            sum += to.get(tp).offset() - from.get(tp).offset();
-        }
-        return sum;
+        Map<TopicPartition, long[]> offsets = new HashMap<>();
+        partitions.forEach(tp -> offsets.put(tp, new long[] {from.get(tp).offset(), to.get(tp).offset()}));
+        return offsets;
     }
 
     /** nanoTime of the first "-> RUNNING" in the process's log; 0 when it exited or the timeout passed first. */
@@ -293,19 +297,12 @@ final class CrashRestartBench {
                     .flatMap(d -> d.replicaInfos().entrySet().stream())
                     .filter(e -> e.getKey().topic().endsWith("-changelog"))
                     .forEach(e -> sizes.merge(e.getKey(), e.getValue().size(), Long::sum));
-            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            sizes.keySet().forEach(tp -> {
-                earliest.put(tp, OffsetSpec.earliest());
-                latest.put(tp, OffsetSpec.latest());
-            });
-            var from = admin.listOffsets(earliest).all().get();
-            var to = admin.listOffsets(latest).all().get();
             double kept = 0;
-            for (var e : sizes.entrySet()) {
-                long end = to.get(e.getKey()).offset();
-                long start = from.get(e.getKey()).offset();
-                kept += end == 0 ? e.getValue() : e.getValue() * (double) (end - start) / end;
+            for (var e : offsets(admin, sizes.keySet()).entrySet()) {
+                long start = e.getValue()[0];
+                long end = e.getValue()[1];
+                long size = sizes.get(e.getKey());
+                kept += end == 0 ? size : size * (double) (end - start) / end;
             }
             return Math.round(kept);
         }

@@ -62,9 +62,6 @@ public final class QueryServer implements AutoCloseable {
 
     private final QueryApiSettings settings;
     private final PipelineSettings pipeline;
-    private final Duration windowSize;
-    private final Duration retention;
-    private final Duration loadRetention;
     private final PanicwatchMetrics metrics;
     private final ObjectMapper json = new ObjectMapper();
     private final Clock clock = Clock.systemUTC();
@@ -79,9 +76,6 @@ public final class QueryServer implements AutoCloseable {
     private QueryServer(QueryApiSettings settings, PipelineSettings pipeline, PanicwatchMetrics metrics) {
         this.settings = settings;
         this.pipeline = pipeline;
-        this.windowSize = pipeline.rateWindow();
-        this.retention = pipeline.retention();
-        this.loadRetention = pipeline.loadRetention();
         this.metrics = metrics;
         this.openApi = resource("openapi.json");
         this.http = Javalin.create(config -> {
@@ -190,14 +184,14 @@ public final class QueryServer implements AutoCloseable {
             }
             boolean vm = p.has("vm");
             String id = p.id(vm ? "vm" : "host");
-            TimeRange range = p.range(clock.instant(), windowSize, maxAge(retention, forwarded));
+            TimeRange range = p.range(clock.instant(), pipeline.rateWindow(), maxAge(pipeline.retention(), forwarded));
             RoutedQueries q = queries();
             ctx.json(vm ? q.vmRate(id, range, forwarded) : q.hostRate(id, range, forwarded));
         });
         http.get("/api/v1/panic-rates", ctx -> {
             QueryParameters p = new QueryParameters(ctx.queryParamMap(), TOP_PARAMETERS);
             boolean localShare = p.flag(RoutedQueries.LOCAL);
-            TimeRange range = p.range(clock.instant(), windowSize, maxAge(retention, localShare));
+            TimeRange range = p.range(clock.instant(), pipeline.rateWindow(), maxAge(pipeline.retention(), localShare));
             int top = p.top(10, MAX_TOP);
             RoutedQueries q = queries();
             ctx.json(localShare ? q.localTop(range, top) : q.top(range, top));
@@ -237,7 +231,7 @@ public final class QueryServer implements AutoCloseable {
             String vm = p.id("vm");
             // Samples are points in time: any positive span is fine, the load retention is the limit; the answer says
             // whether it is raw samples or summaries (docs/design.md#load-history).
-            TimeRange range = p.range(clock.instant(), Duration.ofMillis(1), maxAge(loadRetention, forwarded));
+            TimeRange range = p.range(clock.instant(), Duration.ofMillis(1), maxAge(pipeline.loadRetention(), forwarded));
             ctx.json(queries().load(vm, range, forwarded));
         });
 

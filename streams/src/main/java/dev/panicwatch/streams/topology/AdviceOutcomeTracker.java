@@ -46,7 +46,7 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
     private KeyValueStore<String, AdviceLifecycle> lifecycles;
     private KeyValueStore<String, GuestState> guests;
     private KeyValueStore<String, AdviceOutcome> outcomes;
-    private LoadHistory load;
+    private LoadHistory loadHistory;
     /**
      * The VMs this task holds a lifecycle for, in memory: every load sample asks whether its VM has one, and only
      * advised VMs do, so the answer for the rest of the fleet comes from here instead of a state-store read per sample
@@ -72,7 +72,7 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
         }
         this.guests = context.getStateStore(StoreNames.LATEST_GUEST_STATE_PER_VM);
         this.outcomes = context.getStateStore(StoreNames.ADVICE_OUTCOME_PER_VM);
-        this.load = LoadHistory.in(context, settings);
+        this.loadHistory = LoadHistory.in(context, settings);
     }
 
     @Override
@@ -132,7 +132,7 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
                 life = advanceTo(vm, observe(vm, life, o), o.observedMillis());
             }
         }
-        long latestSample = latestSampleMillis(vm);
+        long latestSample = loadHistory.latestSampleMillis(vm);
         if (latestSample >= advisedAt) {
             life = advanceTo(vm, life, latestSample);
         }
@@ -223,7 +223,7 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
         AdviceLifecycle life = before.withHost(sample.getHostId());
         Tracked t = life.advice();
         if (t.status().equals("APPLIED") && at >= t.appliedMillis()) {
-            life = life.with(t.withSample(at, overloaded(sample)));
+            life = life.with(t.withSample(at, thresholds.crossedBy(sample)));
         }
         life = advanceTo(vm, life, at);
         if (!life.equals(before)) {
@@ -243,7 +243,7 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
         if (carried && !t.status().equals("APPLIED")) {
             // Samples and panics of the VM read before this observation (a fast replay) count from here on.
             int[] load = loadBetween(vm, at, Long.MAX_VALUE / 2);
-            long counted = Math.max(at - 1, latestSampleMillis(vm));
+            long counted = Math.max(at - 1, loadHistory.latestSampleMillis(vm));
             life = emit(vm, life.with(t.applied(at, load[0], load[1], counted)), at, String.format(Locale.ROOT,
                     "the %s at %s shows %s (vti=%d%s), which carries the advice", o.describedSource(),
                     Instant.ofEpochMilli(at), runs, o.vti(), o.tlbtoUs() == null ? "" : ", tlbto_us=" + o.tlbtoUs()));
@@ -331,20 +331,12 @@ final class AdviceOutcomeTracker implements Processor<String, OutcomeInput, Stri
                 .build();
     }
 
-    private boolean overloaded(HostLoadSample sample) {
-        return thresholds.crossedBy(sample);
-    }
-
-    /** Time of the VM's latest sample still kept, or Long.MIN_VALUE without any. */
-    private long latestSampleMillis(String vm) {
-        return load.latestSampleMillis(vm);
-    }
-
     /**
      * {samples, overloaded samples} of the VM in [from, to]: exact within the raw window, from the summaries before
      * it (a day-long "before" stretch; docs/design.md#load-history).
      */
     private int[] loadBetween(String vm, long from, long to) {
-        return load.counts(vm, from, to, context.currentStreamTimeMs() - settings.rawLoadRetention().toMillis() + 1);
+        long rawKeptFrom = context.currentStreamTimeMs() - settings.rawLoadRetention().toMillis() + 1;
+        return loadHistory.counts(vm, from, to, rawKeptFrom);
     }
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -207,8 +206,11 @@ final class LoadDownsampler {
                 Instant.ofEpochMilli(start))) {
             kept = it.hasNext() ? it.next().value : null;
         }
-        summaries.put(vm, kept == null ? LoadSummary.of(start, start + intervalMillis, List.of(sample), thresholds)
-                : kept.plus(sample, thresholds), start);
+        LoadSummaryBuilder summary = new LoadSummaryBuilder(start, start + intervalMillis);
+        if (kept != null) {
+            summary.add(kept);
+        }
+        summaries.put(vm, summary.add(sample, thresholds).build(), start);
     }
 
     /**

@@ -3,8 +3,7 @@ package dev.panicwatch.streams.topology;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.OptionalDouble;
 
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessingContext;
@@ -151,42 +150,30 @@ public final class LoadHistory {
             }
         }
         List<HostLoadSample> after = samples(vm, Math.max(from, boundary), to);
-        if (summarized.isEmpty()) {
-            return LoadWindow.of(start, end, after);
-        }
         LoadWindow tail = LoadWindow.of(start, end, after);
-        int count = tail.samples();
-        double peakLoad = tail.peakLoadPerCpu().orElse(Double.NaN);
-        double worstWait = tail.worstVcpuWait().orElse(Double.NaN);
-        double peakPsi = tail.peakCpuPressure().orElse(Double.NaN);
-        for (LoadSummary l : summarized) {
-            count += l.samples();
-            peakLoad = max(peakLoad, l.peakLoadPerCpu());
-            worstWait = max(worstWait, l.worstVcpuWait());
-            peakPsi = max(peakPsi, l.peakCpuPressure());
+        if (summarized.isEmpty()) {
+            return tail;
         }
-        HostLoadSample latest = tail.latest() != null ? tail.latest() : figuresOf(vm, summarized.get(summarized.size() - 1));
-        return LoadWindow.ofPeaks(start, end, count, opt(peakLoad), opt(worstWait), opt(peakPsi), latest);
+        LoadSummaryBuilder peaks = new LoadSummaryBuilder(intervalStart(from), to + 1);
+        summarized.forEach(peaks::add);
+        after.forEach(s -> peaks.add(s, thresholds));
+        LoadSummary all = peaks.build();
+        HostLoadSample latest = tail.latest() != null ? tail.latest() : figuresOf(vm, all);
+        return LoadWindow.ofPeaks(start, end, all.samples(), opt(all.peakLoadPerCpu()), opt(all.worstVcpuWait()),
+                opt(all.peakCpuPressure()), latest);
     }
 
     /** The VM's figures in a summary's latest sample, as a sample: what the host-side advice names. */
-    private static HostLoadSample figuresOf(String vm, LoadSummary l) {
+    private HostLoadSample figuresOf(String vm, LoadSummary l) {
         double load1 = l.peakLoadPerCpu() == null ? 0 : l.peakLoadPerCpu() * l.hostCpus();
         return HostLoadSample.newBuilder().setVmId(vm).setHostId(l.hostId() == null ? "" : l.hostId())
-                .setSampleTime(Instant.ofEpochMilli(l.latestSampleMillis())).setIntervalMillis(l.endMillis() - l.startMillis())
+                .setSampleTime(Instant.ofEpochMilli(l.latestSampleMillis())).setIntervalMillis(intervalMillis)
                 .setHostCpus(l.hostCpus()).setVmVcpus(l.vmVcpus()).setCpuunits(l.cpuunits())
                 .setLoad1(load1).setLoad5(load1).setLoad15(load1).build();
     }
 
-    private static double max(double current, Double candidate) {
-        if (candidate == null) {
-            return current;
-        }
-        return Double.isNaN(current) ? candidate : Math.max(current, candidate);
-    }
-
-    private static java.util.OptionalDouble opt(double v) {
-        return Double.isNaN(v) ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(v);
+    private static OptionalDouble opt(Double v) {
+        return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
     /** The VM's raw samples in [from, to], oldest first. */
@@ -214,13 +201,20 @@ public final class LoadHistory {
         }
         long rawFrom = Math.max(first, summarizedUntil);
         if (rawFrom <= to) {
-            Map<Long, List<HostLoadSample>> byInterval = new TreeMap<>();
-            for (HostLoadSample s : samples(vm, rawFrom, to)) {
-                byInterval.computeIfAbsent(intervalStart(s.getSampleTime().toEpochMilli()), k -> new ArrayList<>())
-                        .add(s);
+            LoadSummaryBuilder open = null;
+            for (HostLoadSample s : samples(vm, rawFrom, to)) { // oldest first: intervals come one after another
+                long start = intervalStart(s.getSampleTime().toEpochMilli());
+                if (open == null || open.startMillis != start) {
+                    if (open != null) {
+                        series.add(open.build());
+                    }
+                    open = new LoadSummaryBuilder(start, start + intervalMillis);
+                }
+                open.add(s, thresholds);
             }
-            byInterval.forEach((start, in) -> series.add(LoadSummary.of(start, start + intervalMillis, in,
-                    thresholds)));
+            if (open != null) {
+                series.add(open.build());
+            }
         }
         return series;
     }

@@ -1,14 +1,10 @@
 package dev.panicwatch.streams.topology;
 
-import java.util.Collection;
-
-import dev.panicwatch.schemas.HostLoadSample;
-import dev.panicwatch.streams.advice.OverloadThresholds;
-
 /**
  * One {@code load.summary.interval} (default 5 minutes) of one VM's load samples, reduced to what is looked at further
- * back than the raw window (docs/design.md#load-history): how many samples there were and how many of them were
- * overloaded (the overload share of an advice outcome), the peaks the load view draws, and the host the VM was on.
+ * back than the raw window (docs/design.md#load-history; built by {@link LoadSummaryBuilder}): how many samples there
+ * were and how many of them were overloaded (the overload share of an advice outcome), the peaks the load view draws,
+ * and the host the VM was on.
  *
  * @param startMillis          start of the interval, on the grid of the interval length (inclusive)
  * @param endMillis            end of the interval (exclusive)
@@ -26,20 +22,4 @@ import dev.panicwatch.streams.advice.OverloadThresholds;
 public record LoadSummary(long startMillis, long endMillis, String hostId, int samples, int overloadedSamples,
                           Double peakLoadPerCpu, Double worstVcpuWait, Double peakCpuPressure,
                           long latestSampleMillis, int hostCpus, int vmVcpus, Integer cpuunits) {
-
-    /**
-     * The summary of {@code samples} (all of one VM, all in [start, end)), judging each sample alone against
-     * {@code thresholds}; null when there are none, since an interval without samples is not stored.
-     */
-    static LoadSummary of(long startMillis, long endMillis, Collection<HostLoadSample> samples,
-                          OverloadThresholds thresholds) {
-        LoadSummaryBuilder summary = new LoadSummaryBuilder(startMillis, endMillis);
-        samples.forEach(s -> summary.add(s, thresholds));
-        return summary.isEmpty() ? null : summary.build();
-    }
-
-    /** This summary with one more sample of its interval (one that came after it was written). */
-    LoadSummary plus(HostLoadSample sample, OverloadThresholds thresholds) {
-        return LoadSummaryBuilder.from(this).add(sample, thresholds).build();
-    }
 }

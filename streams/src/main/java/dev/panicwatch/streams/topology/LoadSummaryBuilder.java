@@ -30,21 +30,24 @@ final class LoadSummaryBuilder {
         this.endMillis = endMillis;
     }
 
-    /** A stored summary to add to (a sample that came after it was written). */
-    static LoadSummaryBuilder from(LoadSummary s) {
-        LoadSummaryBuilder b = new LoadSummaryBuilder(s.startMillis(), s.endMillis());
-        b.samples = s.samples();
-        b.overloaded = s.overloadedSamples();
-        b.peakLoadPerCpu = s.peakLoadPerCpu() == null ? Double.NaN : s.peakLoadPerCpu();
-        b.worstVcpuWait = s.worstVcpuWait() == null ? Double.NaN : s.worstVcpuWait();
-        b.peakCpuPressure = s.peakCpuPressure() == null ? Double.NaN : s.peakCpuPressure();
-        b.latestMillis = s.latestSampleMillis();
-        b.host = s.hostId();
-        b.hostMillis = s.hostId() == null ? Long.MIN_VALUE : s.latestSampleMillis();
-        b.hostCpus = s.hostCpus();
-        b.vmVcpus = s.vmVcpus();
-        b.cpuunits = s.cpuunits();
-        return b;
+    /** Adds a summary of (part of) the interval: counts added, peaks and the latest sample kept. */
+    LoadSummaryBuilder add(LoadSummary s) {
+        samples += s.samples();
+        overloaded += s.overloadedSamples();
+        peakLoadPerCpu = max(peakLoadPerCpu, s.peakLoadPerCpu() == null ? Double.NaN : s.peakLoadPerCpu());
+        worstVcpuWait = max(worstVcpuWait, s.worstVcpuWait() == null ? Double.NaN : s.worstVcpuWait());
+        peakCpuPressure = max(peakCpuPressure, s.peakCpuPressure() == null ? Double.NaN : s.peakCpuPressure());
+        if (s.latestSampleMillis() >= latestMillis) {
+            latestMillis = s.latestSampleMillis();
+            hostCpus = s.hostCpus();
+            vmVcpus = s.vmVcpus();
+            cpuunits = s.cpuunits();
+        }
+        if (s.hostId() != null && s.latestSampleMillis() >= hostMillis) {
+            host = s.hostId();
+            hostMillis = s.latestSampleMillis();
+        }
+        return this;
     }
 
     /** Adds one sample of the interval, judged alone against {@code thresholds}. */
@@ -72,10 +75,6 @@ final class LoadSummaryBuilder {
             hostMillis = at;
         }
         return this;
-    }
-
-    boolean isEmpty() {
-        return samples == 0;
     }
 
     LoadSummary build() {

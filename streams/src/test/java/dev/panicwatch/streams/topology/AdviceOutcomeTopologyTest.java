@@ -55,10 +55,7 @@ class AdviceOutcomeTopologyTest {
 
     /** The worked example up to its advice; returns the ADVISED outcome. */
     private AdviceOutcome advise() {
-        pipe.load(load(VM, HOST, at(-5), 32, 96.0, null, null));
-        pipe.load(load(VM, HOST, at(-1), 32, 110.0, null, null));
-        pipe.load(load(VM, HOST, T.plusSeconds(30), 32, 104.0, null, null));
-        pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+        overloadedPanicAtT();
         pipe.advanceWallClockTo(at(4));
         List<RemediationEvent> advice = pipe.remediations();
         assertThat(advice).hasSize(1);
@@ -66,6 +63,14 @@ class AdviceOutcomeTopologyTest {
         List<AdviceOutcome> outcomes = pipe.outcomes();
         assertThat(outcomes).extracting(AdviceOutcome::getStatus).containsExactly(AdviceOutcomeStatus.ADVISED);
         return outcomes.get(0);
+    }
+
+    /** The seed's overloaded samples around T (peak 110 / 32 = 3.44) and the TLB-flush panic at T: vti 6 -> 9. */
+    private void overloadedPanicAtT() {
+        pipe.load(load(VM, HOST, at(-5), 32, 96.0, null, null));
+        pipe.load(load(VM, HOST, at(-1), 32, 110.0, null, null));
+        pipe.load(load(VM, HOST, T.plusSeconds(30), 32, 104.0, null, null));
+        pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
     }
 
     /** One sample every 10 minutes on {@code host}, from {@code fromMinute} to {@code toMinute} after T (included). */
@@ -290,10 +295,7 @@ class AdviceOutcomeTopologyTest {
 
     @Test
     void aGuestStateObservedAfterThePanicButReadBeforeTheAdviceAppliesItAtOnce() {
-        pipe.load(load(VM, HOST, at(-5), 32, 96.0, null, null));
-        pipe.load(load(VM, HOST, at(-1), 32, 110.0, null, null));
-        pipe.load(load(VM, HOST, T.plusSeconds(30), 32, 104.0, null, null));
-        pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+        overloadedPanicAtT();
         // The operator was quick: rebooted at T + 1 min with the advice before the pipeline published it.
         pipe.guest(guest(VM, HOST, at(2), ADVISED_ARGS, at(1)));
         assertThat(pipe.outcomes()).isEmpty();
@@ -312,10 +314,7 @@ class AdviceOutcomeTopologyTest {
         // count once the panic is advised (CI saw NOT_APPLIED here, at the apply deadline, although the guest ran
         // the advice).
         pipe.guest(guest(VM, HOST, at(2), ADVISED_ARGS, at(1)));
-        pipe.load(load(VM, HOST, at(-5), 32, 96.0, null, null));
-        pipe.load(load(VM, HOST, at(-1), 32, 110.0, null, null));
-        pipe.load(load(VM, HOST, T.plusSeconds(30), 32, 104.0, null, null));
-        pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+        overloadedPanicAtT();
         pipe.advanceWallClockTo(at(4));
 
         List<AdviceOutcome> outcomes = pipe.outcomes();
@@ -334,10 +333,7 @@ class AdviceOutcomeTopologyTest {
         // decided the panic (no sample past T + 3 min yet); the sample at T + 1:10 makes it due, and the next
         // wall-clock punctuation decides it (stream time, pushed to T + 5 h by the guest state, has no punctuation
         // due).
-        pipe.load(load(VM, HOST, at(-5), 32, 96.0, null, null));
-        pipe.load(load(VM, HOST, at(-1), 32, 110.0, null, null));
-        pipe.load(load(VM, HOST, T.plusSeconds(30), 32, 104.0, null, null));
-        pipe.panic(panic(VM, HOST, T, TLB_FLUSH, XNU_10_15, "keepsyms=1"));
+        overloadedPanicAtT();
         pipe.guest(guest(VM, HOST, at(60), ADVISED_ARGS, at(50)));
         pipe.guest(guest(VM, HOST, at(300), ADVISED_ARGS, at(50)));
         assertThat(pipe.outcomes()).isEmpty();
